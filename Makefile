@@ -1,0 +1,72 @@
+# The two commands of the README: `make run` and `make test`. Every target
+# installs what is missing and retrains only when the data or config changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Rasa 3.6 needs Python 3.10; `python3` is 3.11 on these machines.
+PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
+MODEL := models/ptce.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.PHONY: help install train run shell test test-data test-stories test-nlu test-unit test-e2e lock clean
+
+help:
+	@echo "make run    start the assistant (REST on http://localhost:5005)"
+	@echo "make shell  talk to it in the terminal"
+	@echo "make test   every check CI runs"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6): install python3.10." >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install --quiet --no-deps -r requirements.txt
+	$(BIN)/pip check
+	touch $@
+
+train: $(MODEL)
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name ptce --out models
+	touch $@
+
+run: install train
+	scripts/run.sh
+
+shell: install train
+	scripts/run.sh shell
+
+test: install train test-data test-stories test-nlu test-unit test-e2e
+	@echo "make test: every check passed"
+
+test-data: install
+	$(BIN)/python scripts/validate_data.py
+
+test-stories: train
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --e2e --fail-on-prediction-errors --out results/core
+
+test-nlu: train
+	$(BIN)/rasa test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
+	$(BIN)/python scripts/check_accuracy.py results/nlu --minimum 0.95
+
+test-unit: install
+	$(BIN)/python -m pytest -q tests/unit
+
+test-e2e: train
+	$(BIN)/python -m pytest -q tests/e2e
+
+# Re-lock after changing requirements.in (needs the package index).
+lock:
+	rm -rf /tmp/ptce-lock && $(PYTHON310) -m venv /tmp/ptce-lock
+	/tmp/ptce-lock/bin/pip install --quiet -r requirements.in
+	/tmp/ptce-lock/bin/pip freeze --exclude-editable | sort > requirements.txt
+
+clean:
+	rm -rf models results .pytest_cache

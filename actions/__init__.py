@@ -1,0 +1,1 @@
+"""Custom actions of the PTCE assistant, served by ``rasa run actions``."""

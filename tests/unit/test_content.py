@@ -1,0 +1,110 @@
+"""The answers stay faithful to the resource sheet and consistent with each other."""
+
+import glob
+import re
+import unicodedata
+from pathlib import Path
+from typing import Dict, Iterator, List, Set, Tuple
+
+import yaml
+
+from actions.topics import TOPICS
+from tests.conftest import ROOT, load_yaml
+
+SHEET = (ROOT / "docs" / "fiche-ptce.txt").read_text(encoding="utf-8")
+URL = re.compile(r"https?://[^\s<>\"'»)]+")
+DOMAIN = load_yaml("domain.yml")
+RESPONSES: Dict[str, List[dict]] = DOMAIN["responses"]
+
+
+def clean(url: str) -> str:
+    return url.rstrip(".,;:")
+
+
+def sheet_links() -> Set[str]:
+    return {clean(url) for url in re.findall(r"<(https?://[^>]+)>", SHEET)}
+
+
+def bot_texts() -> Iterator[str]:
+    """Every text the bot can send: the domain's responses and the actions' strings."""
+    for variants in RESPONSES.values():
+        for variant in variants:
+            yield variant.get("text", "")
+    for path in sorted((ROOT / "actions").glob("*.py")):
+        yield path.read_text(encoding="utf-8")
+
+
+def bot_links() -> Set[str]:
+    return {clean(url) for text in bot_texts() for url in URL.findall(text)}
+
+
+def nlu_examples(pattern: str) -> Iterator[Tuple[str, str]]:
+    for path in sorted(glob.glob(str(ROOT / pattern), recursive=True)):
+        for block in yaml.safe_load(Path(path).read_text(encoding="utf-8")).get("nlu", []):
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    yield block["intent"], line.strip()[2:].strip()
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def test_every_link_the_bot_shows_is_in_the_sheet() -> None:
+    assert bot_links() - sheet_links() == set()
+
+
+def test_every_link_of_the_sheet_is_reachable_through_an_answer() -> None:
+    assert sheet_links() - bot_links() == set()
+    assert len(sheet_links()) == 10
+
+
+def test_every_faq_intent_has_an_answer_and_every_answer_an_intent() -> None:
+    trained = {intent for intent, _ in nlu_examples("data/nlu/*.yml") if intent.startswith("faq/")}
+    answered = {name[len("utter_"):] for name in RESPONSES if name.startswith("utter_faq/")}
+    assert trained == answered
+    assert trained == {key for key in TOPICS if key.startswith("faq/")}
+
+
+def test_buttons_match_the_topic_table() -> None:
+    known = {(topic.title, topic.payload) for topic in TOPICS.values()}
+    for name, variants in RESPONSES.items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                assert (button["title"], button["payload"]) in known, name
+
+
+def test_faq_button_payloads_are_training_examples_of_their_topic() -> None:
+    examples = set(nlu_examples("data/nlu/*.yml"))
+    for key, topic in TOPICS.items():
+        if key.startswith("faq/"):
+            assert (key, topic.payload) in examples, key
+
+
+def test_sheet_answers_offer_two_to_four_related_topics() -> None:
+    for name, variants in RESPONSES.items():
+        if name.startswith("utter_faq/"):
+            assert 2 <= len(variants[0].get("buttons", [])) <= 4, name
+
+
+def test_answers_are_short_and_say_vous() -> None:
+    informal = re.compile(r"\b(tu|toi|ton|ta|tes|t'es)\b", re.IGNORECASE)
+    for name, variants in RESPONSES.items():
+        for variant in variants:
+            assert len(variant["text"]) <= 900, name
+            assert not informal.search(variant["text"]), name
+
+
+def test_held_out_messages_never_appear_in_training_data() -> None:
+    trained = {normalise(text) for _, text in nlu_examples("data/nlu/*.yml")}
+    held_out = [text for _, text in nlu_examples("tests/nlu/heldout.yml")]
+    assert len(held_out) >= 150
+    assert [text for text in held_out if normalise(text) in trained] == []
+
+
+def test_the_sheet_copy_is_the_shared_seed_when_present() -> None:
+    seed = ROOT.parent / "shared" / "seeds" / "000_421fbd242c21a088.txt"
+    if seed.exists():
+        assert seed.read_text(encoding="utf-8") == SHEET
