@@ -66,7 +66,7 @@ test-e2e: train
 lock:
 	rm -rf /tmp/ptce-lock && $(PYTHON310) -m venv /tmp/ptce-lock
 	/tmp/ptce-lock/bin/pip install --quiet -r requirements.in
-	/tmp/ptce-lock/bin/pip freeze --exclude-editable | sort > requirements.txt
+	/tmp/ptce-lock/bin/pip freeze --all --exclude-editable | grep -v "^pip==" | sort > requirements.txt
 
 clean:
 	rm -rf models results .pytest_cache
