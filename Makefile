@@ -9,13 +9,18 @@ BIN := $(VENV)/bin
 PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do \
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
 MODEL := models/ptce.tar.gz
+CHROMIUM := /usr/bin/chromium
+WEBCHAT := web/static/webchat.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Rasa reports usage and crashes to its servers unless told not to; nothing may call the internet.
+export RASA_TELEMETRY_ENABLED := false
+export ACTION_SERVER_URL ?= http://localhost:5055/webhook
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help install train run shell test test-data test-stories test-nlu test-unit test-e2e lock clean
+.PHONY: help install train web system-tools screenshot bench run shell test test-lint test-data test-stories test-nlu test-unit test-e2e lock clean
 
 help:
 	@echo "make run    start the assistant (REST on http://localhost:5005)"
@@ -37,14 +42,35 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(BIN)/rasa train --fixed-model-name ptce --out models
 	touch $@
 
-run: install train
+# The chat widget: rasa-webchat pinned in web/package-lock.json, rebuilt without its remote font.
+web: $(WEBCHAT)
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+
+$(WEBCHAT): web/node_modules/.package-lock.json web/build.mjs web/src/webchat-fr.js
+	cd web && npm run build
+
+# Debian's Chromium for the widget test (never `playwright install`: it downloads
+# a browser) and tmux for the terminal test, when missing.
+system-tools:
+	@missing=""; test -x $(CHROMIUM) || missing="$$missing chromium"; \
+	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y $$missing; \
+	  else sudo apt-get update && sudo apt-get install -y $$missing; fi; fi
+
+run: install train web
 	scripts/run.sh
 
 shell: install train
 	scripts/run.sh shell
 
-test: install train test-data test-stories test-nlu test-unit test-e2e
+test: install train web system-tools test-lint test-data test-stories test-nlu test-unit test-e2e
 	@echo "make test: every check passed"
+
+test-lint: install
+	$(BIN)/python -m pyflakes actions channels stores scripts tests
 
 test-data: install
 	$(BIN)/python scripts/validate_data.py
@@ -59,8 +85,16 @@ test-nlu: train
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
 
-test-e2e: train
+test-e2e: train web system-tools
 	$(BIN)/python -m pytest -q tests/e2e
+
+# Figures for BENCHMARKS.md (about 15 min: trains both bots, three load runs).
+bench: install train
+	$(BIN)/python scripts/bench.py
+
+# Refresh the README's picture of the widget (docs/widget.png) from the browser test.
+screenshot: train web system-tools
+	UPDATE_README_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_widget.py -k keeps_the_conversation
 
 # Re-lock after changing requirements.in (needs the package index).
 lock:

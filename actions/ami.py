@@ -120,7 +120,7 @@ ANSWERS: Dict[str, Callable[[date], List[str]]] = {
     "ami_laureats": winners,
 }
 RELATED = {
-    "ami_presentation": ("ami_calendrier", "ami_laureats"),
+    "ami_presentation": ("ami_calendrier", "ami_laureats", "request_contact"),
     "ami_calendrier": ("ami_presentation", "ami_laureats"),
     "ami_laureats": ("ami_calendrier", "faq/rapport_priorites"),
 }

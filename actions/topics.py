@@ -43,6 +43,7 @@ TOPICS: Dict[str, Topic] = {
     "ami_presentation": Topic("C'est quoi l'AMI PTCE ?", "/ami_presentation"),
     "ami_calendrier": Topic("Le calendrier de l'AMI", "/ami_calendrier"),
     "ami_laureats": Topic("Ce que gagnent les lauréats", "/ami_laureats"),
+    "request_contact": Topic("Être recontacté par un consultant", "/request_contact"),
 }
 
 

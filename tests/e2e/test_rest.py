@@ -4,27 +4,13 @@ import uuid
 from typing import List
 
 import pytest
-import requests
 
 from actions.ami import MINISTRY_URL
 from actions.topics import TOPICS
 from tests.conftest import load_yaml
+from tests.e2e.chat import say, text_of
 
 RESPONSES = load_yaml("domain.yml")["responses"]
-
-
-def say(rasa_url: str, message: str, sender: str = "") -> List[dict]:
-    response = requests.post(
-        f"{rasa_url}/webhooks/rest/webhook",
-        json={"sender": sender or uuid.uuid4().hex, "message": message},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return response.json()
-
-
-def text_of(replies: List[dict]) -> str:
-    return "\n".join(reply.get("text", "") for reply in replies)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,102 @@
+"""What every channel does before and after Rasa handles a visitor's message.
+
+- A message longer than ``MAX_MESSAGE_LENGTH`` is not processed: the visitor is
+  asked, in French, to shorten it.
+- A conversation sending more than ``RATE_LIMIT`` messages in ``RATE_WINDOW``
+  seconds is asked to slow down (per server process: each replica counts its own).
+- A turn that ends without any bot message (the action server is down, an
+  action failed) gets a short apology instead of silence. Rasa 3.6 only logs
+  such failures ("Bot will continue, but the actions events are lost").
+
+Each project channel wraps Rasa's ``on_new_message`` callback with ``guarded``.
+"""
+
+import logging
+import os
+import time
+from collections import defaultdict, deque
+from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = int(os.environ.get("MAX_MESSAGE_LENGTH", "1000"))
+RATE_LIMIT = int(os.environ.get("RATE_LIMIT_MESSAGES", "30"))
+RATE_WINDOW = 60.0
+
+TOO_LONG = (
+    "Votre message est trop long ({length} caractères) : merci de le résumer en "
+    "{limit} caractères au plus."
+)
+TOO_FAST = "Vous envoyez beaucoup de messages à la suite : merci de patienter une minute."
+APOLOGY = (
+    "Désolé, je rencontre un problème technique et ne peux pas vous répondre pour "
+    "le moment. Merci de réessayer dans quelques instants."
+)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class CountingOutput(OutputChannel):
+    """Delegates to the channel's output and counts what the bot sent.
+
+    Rasa's processor sends every bot message through ``send_response``.
+    """
+
+    def __init__(self, output: OutputChannel) -> None:
+        self.output = output
+        self.sent = 0
+
+    @classmethod
+    def name(cls) -> Text:
+        return "counting"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.sent += 1
+        await self.output.send_response(recipient_id, message)
+
+
+class RateLimiter:
+    """At most ``limit`` messages per conversation in any ``window`` seconds."""
+
+    def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self.recent: Dict[str, Deque[float]] = defaultdict(deque)
+
+    def allow(self, sender_id: str) -> bool:
+        now = self.clock()
+        times = self.recent[sender_id]
+        while times and now - times[0] > self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        return True
+
+
+def guarded(on_new_message: OnNewMessage, limiter: Optional[RateLimiter] = None) -> OnNewMessage:
+    """``on_new_message`` with the length bound, the rate limit and the apology."""
+    limiter = limiter or RateLimiter()
+
+    async def handle(message: UserMessage) -> None:
+        output = message.output_channel
+        sender = message.sender_id or "default"
+        text = message.text or ""
+        if len(text) > MAX_MESSAGE_LENGTH:
+            await output.send_text_message(sender, TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_LENGTH))
+            return
+        if not limiter.allow(sender):
+            await output.send_text_message(sender, TOO_FAST)
+            return
+        counting = CountingOutput(output)
+        message.output_channel = counting
+        try:
+            await on_new_message(message)
+        except Exception:  # noqa: BLE001 - the visitor gets an answer whatever failed.
+            logger.exception("Message handling failed")
+        if counting.sent == 0:
+            await output.send_text_message(sender, APOLOGY)
+
+    return handle

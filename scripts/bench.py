@@ -1,0 +1,273 @@
+"""Load benchmark of the REST channel: this assistant against Rasa's starter bot.
+
+For each set-up it starts the servers, measures the cold start (process start to
+first answer), one visitor's turn latency, then N concurrent visitors who send
+without pause (a mix of sheet questions, small talk and lead conversations),
+and reads the Rasa server's peak memory (VmHWM). Set-ups: this assistant with
+one replica (SQLite, in-memory locks), with two replicas (PostgreSQL, Redis,
+client-side round robin), and the starter bot of `rasa init` (stock pipeline).
+The figures and the machine go to BENCHMARKS.md.
+
+Usage: python scripts/bench.py [--visitors 16] [--seconds 30] [--skip-training]
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from itertools import cycle
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+
+SHEET_QUESTIONS = [
+    "C'est quoi un PTCE ?", "quelles formes prend un ptce", "les ptce sont reconnus par quelle loi",
+    "qui a écrit le rapport relancer les ptce", "jusqu'a quand deposer un dossier a l'AMI",
+    "ou lire la nouvelle charte", "quelle est la vision du cabinet", "vos accompagnements",
+]
+SMALL_TALK = ["bonjour", "merci", "t'es un robot ?", "quel temps fait-il ?", "au revoir"]
+LEAD = ["je voudrais être recontacté", "/affirm", "Camille Martin", "camille@exemple.fr", "/deny",
+        "Commune de Vire", "Collectivité", "Calvados", "Relancer un PTCE", "Nous voulons relancer notre PTCE.",
+        "/cancel"]
+STARTER = ["hello", "I am sad", "yes", "great", "bye", "are you a bot?", "hi", "not very good"]
+
+
+def visitor_script(index: int, starter: bool) -> List[str]:
+    """What visitor ``index`` sends, in a loop: one in four runs a lead conversation."""
+    if starter:
+        return STARTER
+    if index % 4 == 3:
+        return LEAD
+    return SHEET_QUESTIONS[index % 3::2] + SMALL_TALK[index % 2::2]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    started: float
+    cold_start: float = 0.0
+
+
+@dataclass
+class Result:
+    name: str
+    replicas: int
+    cold_start: float
+    single: List[float] = field(default_factory=list)
+    loaded: List[float] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: int = 0
+    peak_mb: float = 0.0
+
+    def row(self) -> str:
+        q = lambda values, p: statistics.quantiles(values, n=100)[p - 1] * 1000 if len(values) > 1 else 0.0  # noqa: E731
+        return (f"| {self.name} | {self.replicas} | {len(self.loaded) / self.seconds:.1f} | "
+                f"{q(self.loaded, 50):.0f} | {q(self.loaded, 95):.0f} | {q(self.loaded, 99):.0f} | "
+                f"{q(self.single, 50):.1f} | {q(self.single, 95):.1f} | {self.cold_start:.1f} | "
+                f"{self.peak_mb:.0f} | {self.errors} |")
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def wait_for_answer(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server at {url} exited with {process.returncode}")
+            try:
+                async with session.post(f"{url}/webhooks/rest/webhook",
+                                        json={"sender": "warmup", "message": "bonjour"}) as response:
+                    if response.status == 200 and await response.json():
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not answer within {timeout} s")
+
+
+def start(command: Sequence[str], cwd: Path, env: Dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(list(command), cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+def start_rasa(model: Path, cwd: Path, env: Dict[str, str], log: Path, extra: Sequence[str] = ()) -> Server:
+    port = free_port()
+    command = [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1",
+               "--port", str(port), *extra]
+    return Server(start(command, cwd, env, log), f"http://127.0.0.1:{port}", time.monotonic())
+
+
+async def one_visitor(urls: List[str], script: List[str], stop_at: float, latencies: List[float],
+                      errors: List[int], session: aiohttp.ClientSession, limit: Optional[int] = None) -> None:
+    sender, targets, sent = uuid.uuid4().hex, cycle(urls), 0
+    for message in cycle(script):
+        if time.monotonic() >= stop_at or (limit is not None and sent >= limit):
+            return
+        began = time.perf_counter()
+        try:
+            async with session.post(f"{next(targets)}/webhooks/rest/webhook",
+                                    json={"sender": sender, "message": message}) as response:
+                await response.read()
+                ok = response.status == 200
+        except aiohttp.ClientError:
+            ok = False
+        latencies.append(time.perf_counter() - began) if ok else errors.append(1)
+        sent += 1
+
+
+async def drive(urls: List[str], visitors: int, seconds: float, starter: bool, result: Result) -> None:
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
+        errors: List[int] = []
+        # One visitor alone: the latency a visitor sees on a quiet server.
+        await one_visitor(urls, visitor_script(0, starter), time.monotonic() + 60, result.single, errors,
+                          session, limit=60)
+        began = time.monotonic()
+        await asyncio.gather(*(one_visitor(urls, visitor_script(i, starter), began + seconds, result.loaded,
+                                           errors, session) for i in range(visitors)))
+        result.seconds = time.monotonic() - began
+        result.errors = len(errors)
+
+
+def stop(processes: Sequence[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run_setup(name: str, servers_env: List[Dict[str, str]], model: Path, cwd: Path, extra: Sequence[str],
+              visitors: int, seconds: float, starter: bool, work: Path) -> Result:
+    servers = [start_rasa(model, cwd, env, work / f"{name}-{i}.log", extra) for i, env in enumerate(servers_env)]
+    try:
+        async def ready() -> None:
+            await asyncio.gather(*(wait_for_answer(s.url, s.process) for s in servers))
+        asyncio.run(ready())
+        cold = time.monotonic() - min(s.started for s in servers)
+        result = Result(name, len(servers), cold)
+        asyncio.run(drive([s.url for s in servers], visitors, seconds, starter, result))
+        result.peak_mb = max(peak_memory_mb(s.process.pid) for s in servers)
+        return result
+    finally:
+        stop([s.process for s in servers])
+
+
+def timed(command: Sequence[str], cwd: Path, env: Dict[str, str]) -> float:
+    began = time.monotonic()
+    subprocess.run(list(command), cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - began
+
+
+def recreate_database(name: str) -> None:
+    from sqlalchemy import create_engine, text
+    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--visitors", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--skip-training", action="store_true", help="reuse models/ptce.tar.gz, report no training time")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+
+    base = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
+                SQLALCHEMY_SILENCE_UBER_WARNING="1", SANIC_HOST="127.0.0.1", RATE_LIMIT_MESSAGES="100000")
+    work = Path(tempfile.mkdtemp(prefix="ptce-bench-"))
+    results: List[Result] = []
+    training: Dict[str, float] = {}
+
+    model = ROOT / "models" / "ptce.tar.gz"
+    if not args.skip_training:
+        training["this assistant"] = timed([str(BIN / "rasa"), "train", "--force", "--fixed-model-name", "bench",
+                                            "--out", str(work)], ROOT, base)
+        model = work / "bench.tar.gz"
+    actions_port = free_port()
+    actions = start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                    ROOT, dict(base, LEADS_DATABASE_URL=f"sqlite:///{work / 'leads.db'}"), work / "actions.log")
+    env = dict(base, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook")
+    try:
+        single = dict(env, TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}")
+        results.append(run_setup("this assistant", [single], model, ROOT, [], args.visitors, args.seconds, False, work))
+        database = "ptce_bench"
+        recreate_database(database)
+        shared = dict(env, TRACKER_STORE_URL=f"{POSTGRES}/{database}", LOCK_STORE_URL=REDIS)
+        results.append(run_setup("this assistant", [shared, shared], model, ROOT, [], args.visitors, args.seconds,
+                                 False, work))
+    finally:
+        stop([actions])
+
+    starter = work / "starter"
+    starter.mkdir()
+    subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(starter)], cwd=starter, env=base,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    training["Rasa starter bot"] = timed([str(BIN / "rasa"), "train", "--force", "--fixed-model-name", "starter",
+                                          "--out", str(starter / "models")], starter, base)
+    results.append(run_setup("Rasa starter bot (`rasa init`)", [base], starter / "models" / "starter.tar.gz",
+                             starter, [], args.visitors, args.seconds, True, work))
+    write_report(args, results, training)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def write_report(args: argparse.Namespace, results: List[Result], training: Dict[str, float]) -> None:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` (`scripts/bench.py --visitors {args.visitors} --seconds {args.seconds:g}`) on "
+        f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores ({cpu}), {memory} GB, Python {platform.python_version()}.",
+        f"{args.visitors} simulated visitors send without pause for {args.seconds:g} s over the REST channel; "
+        "one in four runs a lead conversation, the others sheet questions and small talk. "
+        "Two replicas share PostgreSQL (tracker store) and Redis (lock store), the load alternating between them.",
+        "",
+        "| bot | replicas | turns/s | p50 ms | p95 ms | p99 ms | 1 visitor p50 ms | 1 visitor p95 ms | "
+        "cold start s | peak memory MB (per server) | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        *[result.row() for result in results],
+        "",
+        "Training time: " + (", ".join(f"{name} {seconds:.0f} s" for name, seconds in training.items()) or "not measured (--skip-training)") + ".",
+        "",
+    ]
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

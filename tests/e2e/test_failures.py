@@ -1,0 +1,83 @@
+"""Failures a visitor must not notice: the action server down, PostgreSQL restarted."""
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from tests.e2e.chat import say, text_of
+from tests.e2e.conftest import base_env, launch_rasa, stop
+from tests.e2e.test_replicas import POSTGRES, reachable
+from tests.servers import free_port
+
+APOLOGY = "je rencontre un problème technique"
+
+
+@pytest.fixture(scope="module")
+def without_actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Rasa server whose action server is not running."""
+    work = tmp_path_factory.mktemp("no-actions")
+    env = dict(base_env(), ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
+               TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}")
+    process, url = launch_rasa(work, env, "rasa-no-actions")
+    yield url
+    stop([process])
+
+
+def test_with_the_action_server_down_the_visitor_gets_an_apology(without_actions: str) -> None:
+    sender = uuid.uuid4().hex
+    assert APOLOGY in text_of(say(without_actions, "/ami_calendrier", sender))
+    assert APOLOGY in text_of(say(without_actions, "je voudrais être recontacté", sender))
+
+
+def test_with_the_action_server_down_the_server_keeps_serving(without_actions: str) -> None:
+    sender = uuid.uuid4().hex
+    say(without_actions, "/ami_calendrier", sender)
+    assert "regroupe plusieurs acteurs" in text_of(say(without_actions, "C'est quoi un PTCE ?", sender))
+
+
+def restart_postgres() -> None:
+    cluster = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True,
+                   capture_output=True, timeout=120)
+    deadline = time.monotonic() + 60
+    while not reachable(POSTGRES, 5432):
+        assert time.monotonic() < deadline, "PostgreSQL did not come back"
+        time.sleep(0.5)
+
+
+can_restart = (shutil.which("pg_ctlcluster") is not None and os.path.isdir("/etc/postgresql")
+               and os.geteuid() == 0 and reachable(POSTGRES, 5432))
+
+
+@pytest.mark.skipif(not can_restart, reason="needs root, pg_ctlcluster and a reachable local PostgreSQL to restart it")
+def test_after_a_database_restart_the_server_reconnects_and_the_conversation_goes_on(tmp_path: Path) -> None:
+    database = f"ptce_restart_{os.getpid()}"
+    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    env = dict(base_env(), ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
+               TRACKER_STORE_URL=f"{POSTGRES}/{database}")
+    process, url = launch_rasa(tmp_path, env, "rasa-restart", ["--enable-api", "--auth-token", "t"])
+    sender = uuid.uuid4().hex
+    try:
+        assert "Bonjour" in text_of(say(url, "bonjour", sender))
+        restart_postgres()
+        assert "regroupe plusieurs acteurs" in text_of(say(url, "C'est quoi un PTCE ?", sender))
+        events = requests.get(f"{url}/conversations/{sender}/tracker", params={"token": "t"}, timeout=10).json()["events"]
+        assert [e["text"] for e in events if e["event"] == "user"] == ["bonjour", "C'est quoi un PTCE ?"]
+    finally:
+        stop([process])
+        admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()

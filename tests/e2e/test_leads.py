@@ -1,0 +1,137 @@
+"""Lead conversations over REST, through the real action server, SMTP and webhook."""
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from typing import Callable, List
+
+from tests.conftest import ROOT
+from tests.e2e.chat import say, text_of
+from tests.e2e.conftest import Servers
+
+NAME = "Jeanne Dupont"
+EMAIL = "jeanne.dupont@exemple.fr"
+ANSWERS = [
+    ("/affirm", "Quel est votre nom"),
+    (NAME, "adresse e-mail"),
+    (EMAIL, "téléphone"),
+    ("/deny", "nom de votre organisation"),
+    ("Tiers-lieu <b>des Pentes</b>", "type d'organisation"),
+    ("Association ou autre structure de l'ESS", "territoire"),
+    ("Lyon", "besoin"),
+    ("Créer un PTCE", "votre projet"),
+    ("Nous voulons créer un PTCE <script>alert(1)</script>", "Voici votre demande"),
+]
+
+
+def converse(servers: Servers, sender: str, turns: List[tuple]) -> List[dict]:
+    """Send each message and check the reply contains the expected words."""
+    replies: List[dict] = []
+    for message, expected in turns:
+        replies = say(servers.rasa_url, message, sender)
+        assert expected in text_of(replies), (message, text_of(replies))
+    return replies
+
+
+def start_form(servers: Servers, sender: str) -> None:
+    consent = say(servers.rasa_url, "je voudrais être accompagné pour créer un PTCE", sender)
+    assert "Acceptez-vous" in text_of(consent)
+
+
+def export(servers: Servers) -> List[dict]:
+    """The leads as the firm's export command prints them."""
+    result = subprocess.run(
+        [sys.executable, "-m", "actions.leads", "export", "--format", "json"],
+        cwd=ROOT, env=servers.env, capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def leads_of(servers: Servers, sender: str) -> List[dict]:
+    return [lead for lead in export(servers) if lead["conversation_id"] == sender]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_happy_path_ends_with_the_email_the_webhook_and_the_export(servers: Servers) -> None:
+    sender = uuid.uuid4().hex
+    say(servers.rasa_url, "c'est quoi un ptce", sender)
+    start_form(servers, sender)
+    converse(servers, sender, ANSWERS)
+    done = text_of(say(servers.rasa_url, "/affirm", sender))
+    assert "référence PTCE-" in done
+
+    (lead,) = leads_of(servers, sender)
+    assert lead["reference"] in done
+    assert lead["email"] == EMAIL and lead["phone"] is None and lead["need"] == "creer_ptce"
+    assert lead["topic"] == "faq/ptce_definition" and lead["channel"] == "rest"
+    assert wait_for(lambda: any(lead["reference"] in m["Subject"] or lead["reference"] in m.get_body(("plain",)).get_content() for m in servers.smtp.messages))
+    mail = next(m for m in servers.smtp.messages if lead["reference"] in m.get_body(("plain",)).get_content())
+    assert "Tiers-lieu" in mail["Subject"] and "Créer un PTCE" in mail["Subject"]
+    assert "<script>" not in mail.get_body(("html",)).get_content()
+    assert wait_for(lambda: any(c.idempotency_key == lead["id"] and c.signature_valid for c in servers.webhook.calls))
+
+
+def test_consent_refused_asks_nothing_and_stores_nothing(servers: Servers) -> None:
+    sender = uuid.uuid4().hex
+    assert "Acceptez-vous" in text_of(say(servers.rasa_url, "prendre rendez-vous", sender))
+    refused = text_of(say(servers.rasa_url, "/deny", sender))
+    assert "https://fr-consultants.com/" in refused and "nom" not in refused
+    assert leads_of(servers, sender) == []
+
+
+def test_invalid_email_is_asked_again_with_a_reason(servers: Servers) -> None:
+    sender = uuid.uuid4().hex
+    start_form(servers, sender)
+    converse(servers, sender, ANSWERS[:2])
+    assert "« @ »" in text_of(say(servers.rasa_url, "jeanne.dupont.exemple.fr", sender))
+    assert "téléphone" in text_of(say(servers.rasa_url, EMAIL, sender))
+
+
+def test_a_sheet_question_in_the_form_is_answered_then_the_form_resumes(servers: Servers) -> None:
+    sender = uuid.uuid4().hex
+    start_form(servers, sender)
+    converse(servers, sender, ANSWERS[:1])
+    answer = text_of(say(servers.rasa_url, "au fait, c'est quoi un PTCE ?", sender))
+    assert "regroupe plusieurs acteurs" in answer and "Quel est votre nom" in answer
+    assert "adresse e-mail" in text_of(say(servers.rasa_url, NAME, sender))
+
+
+def test_correction_at_the_summary_changes_one_field(servers: Servers) -> None:
+    sender = uuid.uuid4().hex
+    start_form(servers, sender)
+    converse(servers, sender, ANSWERS)
+    asked = say(servers.rasa_url, '/lead_correct{"lead_field": "lead_email"}', sender)
+    assert "adresse e-mail" in text_of(asked)
+    summary = text_of(say(servers.rasa_url, "j.dupont@exemple.org", sender))
+    assert "Voici votre demande" in summary and "j.dupont@exemple.org" in summary
+    say(servers.rasa_url, "/affirm", sender)
+    assert [lead["email"] for lead in leads_of(servers, sender)] == ["j.dupont@exemple.org"]
+
+
+def test_cancel_in_the_middle_stores_nothing(servers: Servers) -> None:
+    sender = uuid.uuid4().hex
+    start_form(servers, sender)
+    converse(servers, sender, ANSWERS[:3])
+    assert "C'est annulé" in text_of(say(servers.rasa_url, "laisse tomber", sender))
+    assert "Acceptez-vous" in text_of(say(servers.rasa_url, "je voudrais être recontacté", sender))
+    assert leads_of(servers, sender) == []
+
+
+def test_delete_my_data_erases_the_conversation_leads(servers: Servers) -> None:
+    sender = uuid.uuid4().hex
+    start_form(servers, sender)
+    converse(servers, sender, ANSWERS)
+    say(servers.rasa_url, "/affirm", sender)
+    assert len(leads_of(servers, sender)) == 1
+    assert "1 demande(s)" in text_of(say(servers.rasa_url, "supprimez mes données", sender))
+    assert leads_of(servers, sender) == []

@@ -1,0 +1,149 @@
+"""Two Rasa servers, one action server, the machine's PostgreSQL and Redis.
+
+The scale-out path is Rasa's own: stateless servers sharing the SQL tracker
+store (stores/tracker_store.py) and the Redis lock store (stores/lock_store.py).
+Skipped, saying why, only when PostgreSQL or Redis cannot be reached.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Dict, Iterator, List, Tuple
+from urllib.parse import urlparse
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from tests.e2e.chat import say, text_of
+from tests.e2e.conftest import base_env, launch_actions, launch_rasa, stop
+
+POSTGRES = os.environ.get("REPLICAS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("REPLICAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+API_TOKEN = "jeton-de-test-replicas"
+
+
+def reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.skipif(not reachable(POSTGRES, 5432), reason=f"PostgreSQL is not reachable at {POSTGRES}"),
+    pytest.mark.skipif(not reachable(REDIS, 6379), reason=f"Redis is not reachable at {REDIS}"),
+]
+
+
+class Cluster:
+    """Two replicas of the Rasa server, started with the same environment."""
+
+    def __init__(self, work: Path, env: Dict[str, str]) -> None:
+        self.work, self.env = work, env
+        self.replicas: List[Tuple[subprocess.Popen, str]] = []
+
+    def start_replica(self, name: str) -> str:
+        process, url = launch_rasa(self.work, self.env, name, ["--enable-api", "--auth-token", API_TOKEN])
+        self.replicas.append((process, url))
+        return url
+
+    def events(self, url: str, sender: str) -> List[dict]:
+        response = requests.get(f"{url}/conversations/{sender}/tracker", params={"token": API_TOKEN}, timeout=10)
+        response.raise_for_status()
+        return response.json()["events"]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    work = tmp_path_factory.mktemp("replicas")
+    database = f"ptce_replicas_{os.getpid()}"
+    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    env = dict(
+        base_env(),
+        TRACKER_STORE_URL=f"{POSTGRES}/{database}",
+        LOCK_STORE_URL=REDIS,
+        LEADS_DATABASE_URL=f"{POSTGRES}/{database}",
+    )
+    actions, env["ACTION_SERVER_URL"] = launch_actions(work, env)
+    cluster = Cluster(work, env)
+    try:
+        with ThreadPoolExecutor(2) as pool:  # both replicas start at once
+            list(pool.map(cluster.start_replica, ["replica-a", "replica-b"]))
+        yield cluster
+    finally:
+        stop([actions] + [process for process, _ in cluster.replicas])
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+TURNS = [
+    ("bonjour", "Bonjour"),
+    ("c'est quoi un ptce ?", "regroupe plusieurs acteurs"),
+    ("je voudrais être recontacté par un consultant", "Acceptez-vous"),
+    ("/affirm", "Quel est votre nom"),
+    ("Camille Martin", "adresse e-mail"),
+    ("camille.martin@exemple.fr", "téléphone"),
+    ("au fait, c'est quoi l'AMI ?", "appel à manifestation d'intérêt"),
+    ("/deny", "organisation"),
+]
+
+
+def normalised(replies: List[dict]) -> str:
+    return re.sub(r"PTCE-[0-9A-F]+", "PTCE-…", text_of(replies))
+
+
+def test_a_conversation_alternating_between_replicas_is_the_same_as_on_one(cluster: Cluster) -> None:
+    one, alternating = uuid.uuid4().hex, uuid.uuid4().hex
+    urls = [url for _, url in cluster.replicas]
+    for index, (message, expected) in enumerate(TURNS):
+        on_one = normalised(say(urls[0], message, one))
+        across = normalised(say(urls[index % 2], message, alternating))
+        assert expected in across, (message, across)
+        assert across == on_one
+    assert [e["event"] for e in cluster.events(urls[0], alternating)] == [e["event"] for e in cluster.events(urls[1], alternating)]
+
+
+def test_concurrent_messages_to_both_replicas_are_neither_lost_nor_interleaved(cluster: Cluster) -> None:
+    sender = uuid.uuid4().hex
+    urls = [url for _, url in cluster.replicas]
+    messages = ["bonjour", "c'est quoi un ptce", "merci", "qui a écrit le rapport relancer les ptce",
+                "la charte ptce", "t'es un robot ?", "les offres du cabinet", "au revoir"]
+    with ThreadPoolExecutor(len(messages)) as pool:
+        replies = list(pool.map(lambda pair: say(urls[pair[0] % 2], pair[1], sender), enumerate(messages)))
+    assert all(replies), "a message got no answer"
+    events = cluster.events(urls[0], sender)
+    users = [e["text"] for e in events if e["event"] == "user"]
+    assert sorted(users) == sorted(messages)
+    # Under the lock, each turn runs whole: every user message is followed by its
+    # bot answer before the next user message is processed.
+    kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
+    turns = "".join("u" if kind == "user" else "b" for kind in kinds)
+    assert "uu" not in turns and turns.startswith("u"), turns
+
+
+def test_a_replica_killed_mid_form_the_other_carries_on(cluster: Cluster) -> None:
+    sender = uuid.uuid4().hex
+    (first, first_url), (_, second_url) = cluster.replicas
+    for message, expected in TURNS[2:5]:
+        assert expected in text_of(say(first_url, message, sender))
+    first.kill()
+    first.wait(timeout=20)
+    assert "téléphone" in text_of(say(second_url, "camille.martin@exemple.fr", sender))
+    assert "organisation" in text_of(say(second_url, "/deny", sender))
+
+
+def test_the_http_api_needs_its_token(cluster: Cluster) -> None:
+    url = cluster.replicas[-1][1]
+    assert requests.get(f"{url}/status", timeout=10).status_code == 401
+    assert requests.get(f"{url}/status", params={"token": API_TOKEN}, timeout=10).status_code == 200

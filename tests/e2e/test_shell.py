@@ -1,0 +1,97 @@
+"""`make shell` in a real terminal (tmux): French prompt, numbered buttons, a lead sent.
+
+The shell runs scripts/run.sh shell, exactly what `make shell` runs, with its own
+action server and Rasa server, and the session's SMTP server and lead store.
+"""
+
+import shlex
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import START_TIMEOUT, Servers
+from tests.e2e.test_leads import export
+from tests.servers import free_port
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make install-system installs it)")
+
+
+class Terminal:
+    """A tmux session: type into it, read its screen."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-J", "-S", "-200", "-t", self.name],
+                              capture_output=True, text=True).stdout
+
+    def type(self, text: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "Enter"], check=True)
+
+    def wait_for(self, text: str, timeout: float = 30, after: int = 0) -> str:
+        """Wait until ``text`` appears on screen after the first ``after`` characters."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen[after:]:
+                return screen
+            time.sleep(0.3)
+        raise AssertionError(f"{text!r} not on screen:\n{self.screen()[-3000:]}")
+
+    def say(self, message: str, expected: str) -> str:
+        before = len(self.screen())
+        self.type(message)
+        return self.wait_for(expected, after=max(0, before - 200))
+
+
+@pytest.fixture
+def terminal(servers: Servers, tmp_path: Path) -> Iterator[Terminal]:
+    name = f"ptce-{uuid.uuid4().hex[:8]}"
+    env = {key: value for key, value in servers.env.items() if key.startswith(("LEADS_", "RASA_TELEMETRY"))}
+    env.update(RASA_PORT=str(free_port()), ACTIONS_PORT=str(free_port()))
+    env.pop("ACTION_SERVER_URL", None)
+    exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
+    command = f"cd {shlex.quote(str(ROOT))} && env -u ACTION_SERVER_URL {exports} scripts/run.sh shell 2>{tmp_path}/stderr.log"
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "50", command], check=True)
+    terminal = Terminal(name)
+    try:
+        terminal.wait_for("Vous ->", timeout=START_TIMEOUT)  # the prompt, not "Bot loaded": input typed earlier is lost
+        yield terminal
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_shell_conversation_in_french_with_numbered_buttons_ends_with_a_lead(servers: Servers, terminal: Terminal) -> None:
+    screen = terminal.say("bonjour", "Vous ->")
+    assert "Bonjour ! Je suis l'assistant de Fr Consultants" in screen
+    assert "1. C'est quoi un PTCE ?" in screen
+    terminal.say("1", "regroupe plusieurs acteurs")
+
+    terminal.say("je voudrais être recontacté par un consultant", "Acceptez-vous")
+    terminal.say("1", "Quel est votre nom")
+    terminal.say("Camille Martin", "adresse e-mail")
+    terminal.say("camille.martin@exemple.fr", "téléphone")
+    terminal.say("06 12 34 56 78", "nom de votre organisation")
+    terminal.say("Commune de Vire", "type d'organisation")
+    terminal.say("3", "territoire")
+    terminal.say("Calvados", "besoin")
+    terminal.say("6", "votre projet")
+    terminal.say("Relancer le PTCE du bocage.", "Voici votre demande")
+    screen = terminal.say("1", "référence PTCE-")
+
+    reference = screen.split("référence ")[-1].split(".")[0].strip()
+    (lead,) = [lead for lead in export(servers) if lead["reference"] == reference]
+    assert lead["channel"] == "cmdline"
+    assert (lead["phone"], lead["organisation_type"], lead["need"]) == ("+33612345678", "collectivite", "relancer_ptce")
+    deadline = time.monotonic() + 15
+    while not any(reference in m.get_body(("plain",)).get_content() for m in servers.smtp.messages):
+        assert time.monotonic() < deadline, "the lead's e-mail never reached the SMTP server"
+        time.sleep(0.2)

@@ -1,0 +1,150 @@
+"""Fixtures of the lead tests: real SMTP and webhook servers (tests/servers.py) and
+the store on SQLite and on the machine's PostgreSQL (in a database created for the
+session, then dropped).
+"""
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from actions.leads.store import LeadInput, LeadStore
+from tests.servers import SmtpServer, WebhookServer, free_port
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "LEADS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+VISITOR_EMAIL = "jeanne.dupont@exemple.fr"
+VISITOR_PHONE = "+33612345678"
+
+
+def _make_lead(**overrides: Any) -> LeadInput:
+    values: Dict[str, Any] = dict(
+        conversation_id="conv-1",
+        channel="socketio",
+        name="Jeanne Dupont",
+        email=VISITOR_EMAIL,
+        phone=VISITOR_PHONE,
+        organisation="Tiers-lieu des Pentes",
+        organisation_type="association",
+        territory="Lyon 1er",
+        need="creer_ptce",
+        message="Nous voulons créer un PTCE avec trois associations du quartier.",
+        consent_at=datetime(2025, 3, 12, 13, 5, tzinfo=timezone.utc),
+        consent_version="2025-01",
+        topic="faq/ptce_definition",
+        context=[
+            {"sender": "user", "text": "C'est quoi un PTCE ?"},
+            {"sender": "bot", "text": "Un pôle territorial de coopération économique…"},
+        ],
+    )
+    values.update(overrides)
+    return LeadInput(**values)
+
+
+@pytest.fixture
+def visitor() -> Dict[str, str]:
+    """The e-mail address and phone number of ``make_lead``'s visitor."""
+    return {"email": VISITOR_EMAIL, "phone": VISITOR_PHONE}
+
+
+@pytest.fixture
+def make_lead() -> Callable[..., LeadInput]:
+    """A valid ``LeadInput``; keyword arguments override its fields."""
+    return _make_lead
+
+
+@pytest.fixture(autouse=True)
+def _no_leads_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start every test without the developer's own ``LEADS_*`` variables."""
+    for name in list(os.environ):
+        if name.startswith("LEADS_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port with nothing behind it: connections are refused."""
+    return free_port()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """An SMTP server on a free port, not started: ``smtp.start()`` brings it up."""
+    server = SmtpServer(free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookServer]:
+    """A webhook receiver on a free port, not started: ``webhook.start()`` brings it up."""
+    server = WebhookServer(free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of its own on the machine's PostgreSQL, dropped after the session."""
+    admin_url = make_url(POSTGRES_ADMIN_URL)
+    admin = create_engine(
+        admin_url, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        admin.dispose()
+        reason = str(error.orig).strip().splitlines()[0]
+        pytest.skip(
+            f"PostgreSQL is not reachable at {admin_url.render_as_string(hide_password=True)} "
+            f"({reason}): the PostgreSQL store tests need it (set LEADS_TEST_POSTGRES_URL)"
+        )
+    name = f"ptce_leads_test_{os.getpid()}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'leads.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """An empty leads database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_url
+    url = request.getfixturevalue("postgres_url")
+    cleaner = LeadStore(url)
+    with cleaner.engine.begin() as connection:
+        connection.execute(text("TRUNCATE leads CASCADE"))
+    cleaner.dispose()
+    return url
+
+
+@pytest.fixture
+def store(database: str) -> Iterator[LeadStore]:
+    """A ``LeadStore`` on each backend."""
+    lead_store = LeadStore(database)
+    yield lead_store
+    lead_store.dispose()
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url: str) -> Iterator[LeadStore]:
+    """A ``LeadStore`` on SQLite only, for tests about something else than the database."""
+    lead_store = LeadStore(sqlite_url)
+    yield lead_store
+    lead_store.dispose()

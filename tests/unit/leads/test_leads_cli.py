@@ -1,0 +1,184 @@
+"""``python -m actions.leads``: export, delete, purge and their errors."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, List, Tuple
+
+import pytest
+from sqlalchemy import update
+
+from actions.leads.cli import main, neutralise
+from actions.leads.store import LeadInput, LeadStore, leads, utcnow
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def cli_store(sqlite_url: str, sqlite_store: LeadStore, monkeypatch: pytest.MonkeyPatch) -> LeadStore:
+    """The store the command reads, through ``LEADS_DATABASE_URL``."""
+    monkeypatch.setenv("LEADS_DATABASE_URL", sqlite_url)
+    return sqlite_store
+
+
+def _age(store: LeadStore, lead_id: str, created_at: datetime) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(update(leads).where(leads.c.id == lead_id).values(created_at=created_at))
+
+
+def _run(argv: List[str], capsys: pytest.CaptureFixture) -> Tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+33612345678", "'+33612345678"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Tiers-lieu = maison", "Tiers-lieu = maison"),
+        (None, ""),
+    ],
+)
+def test_neutralise_defuses_formulas(value: str, expected: str) -> None:
+    assert neutralise(value) == expected
+
+
+def test_export_csv_neutralises_every_field(
+    cli_store: LeadStore, make_lead: Callable[..., LeadInput], capsys: pytest.CaptureFixture
+) -> None:
+    lead = cli_store.create(
+        make_lead(
+            name="=cmd|' /C calc'!A0",
+            organisation="+Asso",
+            territory="-Lyon",
+            message="@SUM(1+1)",
+            topic="\tonglet",
+        ),
+        ["email"],
+    )
+    code, out, _ = _run(["export", "--format", "csv"], capsys)
+
+    assert code == 0
+    [row] = list(csv.DictReader(io.StringIO(out)))
+    assert row["reference"] == lead.reference and row["email"] == "jeanne.dupont@exemple.fr"
+    assert row["name"] == "'=cmd|' /C calc'!A0"
+    assert (row["organisation"], row["territory"], row["message"], row["topic"]) == (
+        "'+Asso", "'-Lyon", "'@SUM(1+1)", "'\tonglet"
+    )
+    assert row["phone"] == "'+33612345678"
+    assert json.loads(row["context"])[0]["text"] == "C'est quoi un PTCE ?"
+
+
+def test_export_json_since_a_day(
+    cli_store: LeadStore, make_lead: Callable[..., LeadInput], capsys: pytest.CaptureFixture
+) -> None:
+    old = cli_store.create(make_lead(name="Ancien"), [])
+    cli_store.create(make_lead(name="Récent"), [])
+    _age(cli_store, old.id, datetime(2024, 12, 31, 12, tzinfo=timezone.utc))
+
+    code, out, _ = _run(["export", "--format", "json", "--since", "2025-01-01"], capsys)
+    assert code == 0
+    assert [row["name"] for row in json.loads(out)] == ["Récent"]
+    assert out.startswith("[\n  {")  # pretty-printed
+
+    code, out, _ = _run(["export", "--format", "json"], capsys)
+    assert sorted(row["name"] for row in json.loads(out)) == ["Ancien", "Récent"]
+
+
+def test_delete_by_email(
+    cli_store: LeadStore, make_lead: Callable[..., LeadInput], capsys: pytest.CaptureFixture
+) -> None:
+    cli_store.create(make_lead(), ["email"])
+    cli_store.create(make_lead(email="Jeanne.Dupont@exemple.fr"), [])
+    keep = cli_store.create(make_lead(email="paul@exemple.fr"), [])
+
+    code, out, _ = _run(["delete", "--email", "JEANNE.DUPONT@EXEMPLE.FR"], capsys)
+    assert code == 0
+    assert out.strip() == "2 lead(s) supprimé(s) pour J***@E***.FR."
+    assert [row["id"] for row in cli_store.export()] == [keep.id]
+
+
+def test_purge_older_than(
+    cli_store: LeadStore, make_lead: Callable[..., LeadInput], capsys: pytest.CaptureFixture
+) -> None:
+    old = cli_store.create(make_lead(), ["email"])
+    cli_store.create(make_lead(), [])
+    _age(cli_store, old.id, utcnow() - timedelta(days=400))
+
+    code, out, _ = _run(["purge", "--older-than", "365"], capsys)
+    assert (code, out.strip()) == (0, "1 lead(s) de plus de 365 jour(s) supprimé(s).")
+    assert cli_store.get(old.id) is None and len(cli_store.export()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        ([], "required"),
+        (["export", "--format", "xml"], "invalid choice"),
+        (["export", "--since", "hier"], "AAAA-MM-JJ"),
+        (["export", "--since", "2025-02-30"], "AAAA-MM-JJ"),
+        (["purge", "--older-than", "0"], "positif"),
+        (["purge", "--older-than", "-3"], "positif"),
+        (["purge"], "--older-than"),
+        (["delete"], "--email"),
+        (["envoyer"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(
+    argv: List[str], message: str, cli_store: LeadStore, capsys: pytest.CaptureFixture
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_unreachable_database_is_one_clear_line(
+    unused_port: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv(
+        "LEADS_DATABASE_URL", f"postgresql://postgres:motdepasse@127.0.0.1:{unused_port}/absente"
+    )
+    code, out, err = _run(["export"], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("Erreur : base de données inaccessible")
+    assert "motdepasse" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_half_configured_destination_is_reported(
+    cli_store: LeadStore, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("LEADS_SMTP_HOST", "127.0.0.1")
+    code, _, err = _run(["deliver"], capsys)
+    assert code == 1 and "configuration invalide" in err and "LEADS_EMAIL_TO" in err
+
+
+def test_deliver_without_destinations_says_so(
+    cli_store: LeadStore, capsys: pytest.CaptureFixture
+) -> None:
+    code, out, _ = _run(["deliver"], capsys)
+    assert code == 0 and "Aucune destination configurée" in out
+
+
+def test_the_module_runs_as_a_command(sqlite_url: str, cli_store: LeadStore) -> None:
+    env = {"LEADS_DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"}
+    ok = subprocess.run(
+        [sys.executable, "-m", "actions.leads", "export", "--format", "json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "actions.leads", "purge", "--older-than", "zéro"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert (ok.returncode, json.loads(ok.stdout)) == (0, [])
+    assert bad.returncode == 2 and "positif" in bad.stderr and "Traceback" not in bad.stderr

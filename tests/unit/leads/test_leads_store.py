@@ -1,0 +1,180 @@
+"""The leads store, on SQLite and on the real PostgreSQL."""
+
+import re
+import threading
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable, List
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from actions.leads.store import (
+    PROJECT_ROOT,
+    LeadInput,
+    LeadStore,
+    database_url,
+    lead_deliveries,
+    leads,
+    utcnow,
+)
+
+
+def _age(store: LeadStore, lead_id: str, created_at: datetime) -> None:
+    """Pretend a lead was created at ``created_at``."""
+    with store.engine.begin() as connection:
+        connection.execute(update(leads).where(leads.c.id == lead_id).values(created_at=created_at))
+
+
+def _delivery_rows(store: LeadStore) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(lead_deliveries)).scalar_one()
+
+
+def test_database_url_defaults_to_the_git_ignored_var_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert database_url() == f"sqlite:///{PROJECT_ROOT / 'var' / 'leads.db'}"
+    assert (PROJECT_ROOT / "var").is_dir()
+    monkeypatch.setenv("LEADS_DATABASE_URL", "postgresql://leads@db/leads")
+    assert database_url() == "postgresql://leads@db/leads"
+
+
+def test_create_stores_the_lead_and_a_pending_delivery_per_destination(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    before = utcnow()
+    lead = store.create(make_lead(), ["email", "webhook", "email"])
+
+    assert re.fullmatch(r"PTCE-[0-9A-F]{8}", lead.reference)
+    assert lead.reference[5:] == lead.id.replace("-", "")[:8].upper()
+    assert lead.created_at.tzinfo == timezone.utc and lead.created_at >= before
+    assert sorted(lead.deliveries) == ["email", "webhook"]
+    assert all(d.status == "pending" and d.attempts == 0 for d in lead.deliveries.values())
+
+    again = store.get(lead.id)
+    assert again == lead
+    assert again.consent_at == datetime(2025, 3, 12, 13, 5, tzinfo=timezone.utc)
+    assert again.context[0] == {"sender": "user", "text": "C'est quoi un PTCE ?"}
+    assert again.phone == "+33612345678"
+    assert store.get("00000000-0000-0000-0000-000000000000") is None
+
+
+def test_optional_fields_may_be_empty(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+    lead = store.create(make_lead(phone=None, topic=None, context=[]), [])
+    assert (lead.phone, lead.topic, lead.context, lead.deliveries) == (None, None, [], {})
+
+
+def test_create_is_one_transaction(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+    with pytest.raises(IntegrityError):
+        store.create(make_lead(), ["email", None])  # type: ignore[list-item]
+    assert store.export() == []
+    assert _delivery_rows(store) == 0
+
+
+def test_naive_consent_time_is_refused(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.create(make_lead(consent_at=datetime(2025, 3, 12, 13, 5)), [])
+
+
+def test_count_since_counts_one_conversation(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+    first = store.create(make_lead(conversation_id="a"), [])
+    store.create(make_lead(conversation_id="a"), [])
+    store.create(make_lead(conversation_id="b"), [])
+    _age(store, first.id, utcnow() - timedelta(hours=2))
+
+    assert store.count_since("a", utcnow() - timedelta(hours=1)) == 1
+    assert store.count_since("a", utcnow() - timedelta(days=1)) == 2
+    assert store.count_since("c", utcnow() - timedelta(days=1)) == 0
+
+
+def test_deletions_take_the_deliveries_along(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+    store.create(make_lead(conversation_id="a", email="Jeanne@Exemple.fr"), ["email"])
+    store.create(make_lead(conversation_id="b", email="jeanne@exemple.fr"), ["email"])
+    keep = store.create(make_lead(conversation_id="b", email="paul@exemple.fr"), ["email"])
+    store.create(make_lead(conversation_id="c", email="louise@exemple.fr"), ["webhook"])
+
+    assert store.delete_email("  JEANNE@exemple.FR ") == 2
+    assert store.delete_email("jeanne@exemple.fr") == 0
+    assert store.delete_conversation("c") == 1
+    assert [row["id"] for row in store.export()] == [keep.id]
+    assert _delivery_rows(store) == 1
+
+
+def test_purge_deletes_only_old_leads(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+    old = store.create(make_lead(), ["email"])
+    recent = store.create(make_lead(), ["email"])
+    _age(store, old.id, utcnow() - timedelta(days=400))
+    _age(store, recent.id, utcnow() - timedelta(days=10))
+
+    assert store.purge(365) == 1
+    assert store.get(old.id) is None and store.get(recent.id) is not None
+    assert _delivery_rows(store) == 1
+    with pytest.raises(ValueError):
+        store.purge(-1)
+
+
+def test_export_since_a_day_in_french_time(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+    ids = [store.create(make_lead(name=f"n{i}"), []).id for i in range(3)]
+    # 22:30 UTC on 28 Feb is 23:30 in Paris (still the 28th); 23:30 UTC is 00:30 on 1 March.
+    _age(store, ids[0], datetime(2025, 2, 28, 22, 30, tzinfo=timezone.utc))
+    _age(store, ids[1], datetime(2025, 2, 28, 23, 30, tzinfo=timezone.utc))
+    _age(store, ids[2], datetime(2025, 3, 2, 9, 0, tzinfo=timezone.utc))
+
+    assert [row["name"] for row in store.export()] == ["n0", "n1", "n2"]
+    exported = store.export(date(2025, 3, 1))
+    assert [row["name"] for row in exported] == ["n1", "n2"]
+    assert exported[0]["created_at"] == "2025-02-28T23:30:00+00:00"
+    assert exported[0]["consent_at"] == "2025-03-12T13:05:00+00:00"
+    assert "deliveries" not in exported[0]
+
+
+def test_claims_are_leased_and_respect_the_back_off(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = store.create(make_lead(), ["email", "webhook"])
+    now = utcnow()
+
+    assert [claimed.id for claimed in store.claim_due("email", now, 60)] == [lead.id]
+    assert store.claim_due("email", now, 60) == []  # leased
+    assert store.claim_due("email", now + timedelta(seconds=30), 60) == []
+    assert [c.id for c in store.claim_due("email", now + timedelta(seconds=61), 60)] == [lead.id]
+
+    later = now + timedelta(seconds=61)
+    store.mark_failed(lead.id, "email", "ConnectionRefusedError", later + timedelta(seconds=30))
+    failed = store.get(lead.id).deliveries["email"]
+    assert (failed.status, failed.attempts, failed.last_error) == ("pending", 1, "ConnectionRefusedError")
+    assert store.claim_due("email", later, 60) == []  # released, but not due yet
+    assert len(store.claim_due("email", later, 60, ignore_backoff=True)) == 1
+
+    store.mark_sent(lead.id, "email")
+    sent = store.get(lead.id).deliveries["email"]
+    assert sent.status == "sent" and sent.sent_at is not None and sent.last_error is None
+    assert store.claim_due("email", later + timedelta(days=1), 60, ignore_backoff=True) == []
+    assert store.get(lead.id).deliveries["webhook"].status == "pending"
+
+
+def test_a_delivery_is_claimed_by_one_worker_only(
+    database: str, make_lead: Callable[..., LeadInput]
+) -> None:
+    """Two stores (two engines, as two processes would have) claim at the same instant."""
+    first, second = LeadStore(database), LeadStore(database)
+    created = {first.create(make_lead(name=f"n{i}"), ["email"]).id for i in range(12)}
+    now = utcnow()
+    start = threading.Barrier(2)
+    claimed: List[List[str]] = [[], []]
+
+    def work(index: int, store: LeadStore) -> None:
+        start.wait()
+        claimed[index] = [lead.id for lead in store.claim_due("email", now, 60)]
+
+    threads = [threading.Thread(target=work, args=(i, s)) for i, s in enumerate((first, second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first.dispose()
+    second.dispose()
+
+    assert not set(claimed[0]) & set(claimed[1])
+    assert set(claimed[0]) | set(claimed[1]) == created

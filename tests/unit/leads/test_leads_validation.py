@@ -1,0 +1,161 @@
+"""What the contact form accepts, the French reasons it gives, and log masking."""
+
+from typing import Optional
+
+import pytest
+
+from actions.leads.validation import (
+    MAX_LENGTHS,
+    NEEDS,
+    ORGANISATION_TYPES,
+    InvalidField,
+    clean_text,
+    mask_email,
+    mask_phone,
+    redact,
+    validate_email,
+    validate_phone,
+)
+
+
+def test_limits_are_the_agreed_ones() -> None:
+    assert MAX_LENGTHS == {
+        "name": 100,
+        "email": 254,
+        "phone": 32,
+        "organisation": 150,
+        "territory": 100,
+        "message": 2000,
+    }
+
+
+def test_clean_text_strips_collapses_and_drops_control_characters() -> None:
+    raw = "  Jeanne\t\n  Du\x00pont\u200b \u202e \r\n"
+    assert clean_text(raw, "name") == "Jeanne Dupont"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\x00\x07", "\u200b\n\t", None])
+def test_clean_text_refuses_an_empty_answer(raw: Optional[str]) -> None:
+    with pytest.raises(InvalidField) as caught:
+        clean_text(raw, "name")
+    assert "vide" in caught.value.reason
+
+
+@pytest.mark.parametrize("field", sorted(MAX_LENGTHS))
+def test_clean_text_enforces_each_limit(field: str) -> None:
+    limit = MAX_LENGTHS[field]
+    assert len(clean_text("a" * limit, field)) == limit
+    with pytest.raises(InvalidField) as caught:
+        clean_text("a" * (limit + 1), field)
+    assert f"{limit} caractères" in caught.value.reason
+
+
+def test_invalid_field_is_a_value_error_with_a_reason() -> None:
+    error = InvalidField("Raison en français.")
+    assert isinstance(error, ValueError)
+    assert error.reason == "Raison en français."
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("jeanne.dupont@exemple.fr", "jeanne.dupont@exemple.fr"),
+        ("  Jeanne.Dupont@Exemple.FR ", "Jeanne.Dupont@exemple.fr"),
+        ("contact+ptce@asso-lyon.org", "contact+ptce@asso-lyon.org"),
+        ("élodie@mairie.fr", "élodie@mairie.fr"),
+    ],
+)
+def test_valid_emails_are_normalised(raw: str, expected: str) -> None:
+    assert validate_email(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("jeanne.dupont.exemple.fr", "Il manque le « @ »"),
+        ("jeanne@@exemple.fr", "qu'un seul « @ »"),
+        ("jeanne dupont@exemple.fr", "pas d'espace"),
+        ("@exemple.fr", "avant le « @ »"),
+        ("jeanne@", "Il manque le domaine"),
+        ("jeanne@exemple", "extension du domaine"),
+        ("jeanne@exemple..fr", "Cette adresse e-mail n'est pas valide"),
+        ("jeanne@exemple.fr.", "Cette adresse e-mail n'est pas valide"),
+        ("", "vide"),
+        ("a" * 250 + "@exemple.fr", "254 caractères"),
+    ],
+)
+def test_invalid_emails_say_why_in_french(raw: str, reason: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_email(raw)
+    assert reason in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("06 12 34 56 78", "+33612345678"),
+        ("0612345678", "+33612345678"),
+        ("06.12.34.56.78", "+33612345678"),
+        ("+33 6 12 34 56 78", "+33612345678"),
+        ("0033 6 12 34 56 78", "+33612345678"),
+        ("01 23 45 67 89", "+33123456789"),
+        ("+1 506 453 2525", "+15064532525"),
+        ("+32 470 12 34 56", "+32470123456"),
+    ],
+)
+def test_phones_become_e164(raw: str, expected: str) -> None:
+    assert validate_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("06 12 34", "Il manque des chiffres"),
+        ("06 12 34 56 78 90 12", "trop de chiffres"),
+        ("1-800-FLOWERS", "que des chiffres"),
+        ("+999 1234 5678", "n'est pas reconnu"),
+        ("00 00 00 00 00", "n'est pas valide"),
+        ("   ", "vide"),
+    ],
+)
+def test_invalid_phones_say_why_in_french(raw: str, reason: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_phone(raw)
+    assert reason in caught.value.reason
+
+
+def test_masks_keep_enough_to_tell_leads_apart() -> None:
+    assert mask_email("jeanne@exemple.fr") == "j***@e***.fr"
+    assert mask_email("j@mail.example.co.uk") == "j***@m***.uk"
+    assert mask_email("pas-une-adresse") == "***"
+    assert mask_phone("+33612345678") == "+33******78"
+    assert mask_phone("+15064532525") == "+15******25"
+    assert mask_phone("123") == "***"
+
+
+def test_redact_masks_addresses_and_numbers_in_foreign_text() -> None:
+    text = "550 <jeanne@exemple.fr> refusé, rappeler le 06 12 34 56 78 ou +33612345678 (port 587)"
+    redacted = redact(text)
+    assert "jeanne@exemple.fr" not in redacted
+    assert "06 12 34 56 78" not in redacted and "+33612345678" not in redacted
+    assert "j***@e***.fr" in redacted
+    assert "550" in redacted and "587" in redacted
+
+
+def test_choice_labels() -> None:
+    assert ORGANISATION_TYPES["association"] == "Association ou autre structure de l'ESS"
+    assert ORGANISATION_TYPES["collectivite"] == "Collectivité"
+    assert set(ORGANISATION_TYPES) == {"entreprise", "association", "collectivite", "autre"}
+    assert set(NEEDS) == {
+        "offre_consolidation",
+        "offre_responsabilite_territoriale",
+        "offre_transition_ecologique",
+        "offre_bien_etre",
+        "creer_ptce",
+        "relancer_ptce",
+        "candidater_ami",
+        "autre",
+    }
+    assert NEEDS["creer_ptce"] == "Créer un PTCE"
+    assert NEEDS["relancer_ptce"] == "Relancer un PTCE"
+    assert NEEDS["candidater_ami"] == "Candidater à l'AMI PTCE"

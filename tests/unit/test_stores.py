@@ -1,0 +1,117 @@
+"""The environment-configured stores: SQL conversations (SQLite, PostgreSQL) and locks."""
+
+import asyncio
+import os
+import socket
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine, text
+
+from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_from_url
+from stores.tracker_store import EnvTrackerStore
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def tracker_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EnvTrackerStore]:
+    if request.param == "sqlite":
+        monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'nested' / 'conversations.db'}")
+        yield EnvTrackerStore(Domain.empty())
+        return
+    if not reachable(5432):
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    database = f"ptce_stores_test_{os.getpid()}"
+    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    monkeypatch.setenv("TRACKER_STORE_URL", f"{POSTGRES}/{database}")
+    store = EnvTrackerStore(Domain.empty())
+    yield store
+    store.engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def conversation(sender: str, *last_actions: str) -> DialogueStateTracker:
+    events = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"}), ActionExecuted("utter_greet"),
+              BotUttered("Bonjour !"), ActionExecuted("action_listen")]
+    events += [ActionExecuted(name) for name in last_actions]
+    return DialogueStateTracker.from_events(sender, events)
+
+
+def test_conversations_are_saved_and_read_back(tracker_store: EnvTrackerStore) -> None:
+    asyncio.run(tracker_store.save(conversation("visiteur-1")))
+    tracker = asyncio.run(tracker_store.retrieve("visiteur-1"))
+    assert tracker.latest_message.text == "bonjour"
+
+
+def test_deleting_my_data_erases_the_conversation_and_only_it(tracker_store: EnvTrackerStore) -> None:
+    asyncio.run(tracker_store.save(conversation("visiteur-1")))
+    asyncio.run(tracker_store.save(conversation("visiteur-2")))
+    asyncio.run(tracker_store.save(conversation("visiteur-1", "action_delete_my_data")))
+    assert asyncio.run(tracker_store.retrieve("visiteur-1")) is None
+    assert asyncio.run(tracker_store.retrieve("visiteur-2")) is not None
+
+
+def test_default_lock_store_is_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOCK_STORE_URL", raising=False)
+    assert isinstance(EnvLockStore(endpoint_config=None), InMemoryLockStore)
+
+
+def test_a_redis_url_gives_rasas_redis_lock_store_with_its_database() -> None:
+    store = lock_store_from_url("redis://:s3cret@cache.example:6380/4")
+    assert isinstance(store, AtomicRedisLockStore)
+    kwargs = store.red.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("cache.example", 6380, 4, "s3cret")
+
+
+@pytest.mark.skipif(not reachable(6379), reason="Redis is not reachable on 127.0.0.1:6379")
+def test_the_redis_lock_store_locks_in_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCK_STORE_URL", REDIS_URL)
+    store = EnvLockStore(endpoint_config=None)
+
+    async def hold() -> bool:
+        async with store.lock("visiteur-verrou"):
+            return bool(store.red.keys("ptce*visiteur-verrou"))
+
+    assert asyncio.run(hold()), "the lock was not written to Redis"
+    assert store.get_lock("visiteur-verrou") is None  # released and deleted after the turn
+
+
+def test_an_unknown_scheme_is_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="redis://"):
+        lock_store_from_url("mysql://somewhere")
+
+
+@pytest.mark.skipif(not reachable(6379), reason="Redis is not reachable on 127.0.0.1:6379")
+def test_tickets_issued_at_once_by_two_replicas_are_all_kept() -> None:
+    """Two store instances stand for two replicas; Rasa's own store loses tickets here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    replicas = [lock_store_from_url(REDIS_URL) for _ in range(2)]
+    conversation = f"visiteur-concurrent-{os.getpid()}"
+    replicas[0].delete_lock(conversation)
+    with ThreadPoolExecutor(16) as pool:
+        tickets = list(pool.map(lambda i: replicas[i % 2].issue_ticket(conversation), range(40)))
+    lock = replicas[0].get_lock(conversation)
+    assert sorted(tickets) == list(range(40))
+    assert sorted(ticket.number for ticket in lock.tickets) == list(range(40))
+    replicas[0].delete_lock(conversation)
