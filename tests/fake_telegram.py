@@ -16,11 +16,11 @@ import threading
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.servers import free_port
+from tests.servers import LoopbackHttpServer, free_port
 
 TOKEN = "123456789:AAfake-token-for-tests_only"
 SECRET_TOKEN = "secret-de-test-telegram"
@@ -123,18 +123,17 @@ def _check_keyboard(markup: Any) -> None:
                 raise BotApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackHttpServer):
     """A Bot API server on 127.0.0.1 and a free port; ``start()`` before use, ``stop()`` after."""
 
     def __init__(self, port: int = 0, token: str = TOKEN, secret_token: str = SECRET_TOKEN) -> None:
-        self.port = port or free_port()
+        super().__init__(port or free_port())
         self.token = token
         self.secret_token = secret_token
         self._calls: List[BotApiCall] = []
         self._failures: Dict[str, Tuple[int, str]] = {}
         self._changed = threading.Condition()
         self._message_ids = 0
-        self._server: Optional[ThreadingHTTPServer] = None
 
     @property
     def base_url(self) -> str:
@@ -317,15 +316,7 @@ class FakeTelegram:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 """Quiet: the tests read ``calls()``."""
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self.serve(Handler)
 
 
 def _params(query: str, body: bytes, content_type: str) -> Dict[str, Any]:

@@ -30,6 +30,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class LoopbackHttpServer:
+    """A threaded ``http.server`` on 127.0.0.1: subclasses build the handler in ``start``."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._server: Optional[ThreadingHTTPServer] = None
+
+    def serve(self, handler: type) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
 class SmtpServer:
     """An aiosmtpd server on 127.0.0.1 that keeps what it receives; start it when needed."""
 
@@ -79,16 +98,15 @@ class WebhookCall:
     status: int
 
 
-class WebhookServer:
+class WebhookServer(LoopbackHttpServer):
     """An HTTP server that checks the HMAC signature, like a CRM's receiver would."""
 
     def __init__(self, port: int, secret: str = WEBHOOK_SECRET) -> None:
-        self.port = port
+        super().__init__(port)
         self.secret = secret
         self.calls: List[WebhookCall] = []
         self.status = 204
         self.delay = 0.0
-        self._server: Optional[ThreadingHTTPServer] = None
 
     @property
     def url(self) -> str:
@@ -121,12 +139,4 @@ class WebhookServer:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 """Quiet: the test reads ``calls``."""
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self.serve(Handler)
