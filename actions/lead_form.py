@@ -1,27 +1,18 @@
-"""The contact form: consent first, then the fields, a summary, and the hand-off.
+"""The contact form's fields: extraction, validation with French reasons, choices.
 
-The conversation is driven by rules (data/rules/leads.yml); these actions hold
-what rules cannot: the consent notice built from the environment, slot
-extraction that tells an answer from a question asked mid-form, validation with
-French reasons, the summary, and the submission to the lead store
-(``actions.leads``), which commits the lead before any delivery is tried.
+The conversation is driven by rules (data/rules/leads.yml). What the form cannot
+do with slot mappings alone is here: telling an answer from a question asked in
+the middle of the form, validating each answer, and offering the options of the
+choice fields. Consent, summary and hand-off are in ``actions.lead_handoff``.
 """
 
-import asyncio
-import logging
-import os
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
-from typing import Any, Callable, Coroutine, Dict, Iterator, List, Optional, Text
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.leads.outbox import start_background_retry, submit
-from actions.leads.store import LeadInput, LeadStore
 from actions.leads.validation import (
     NEEDS,
     ORGANISATION_TYPES,
@@ -31,11 +22,7 @@ from actions.leads.validation import (
     validate_phone,
 )
 
-logger = logging.getLogger(__name__)
 
-CONSENT_VERSION = "2026-11-26"
-MAX_SUBMISSIONS_PER_HOUR = 3
-CONTEXT_MESSAGES = 5
 # A message classified as one of these intents, this confidently, is a command or
 # a question asked in the middle of the form, not an answer to the requested field.
 COMMANDS = {"cancel", "delete_my_data"}
@@ -62,17 +49,6 @@ FIELDS: Dict[str, str] = {
     "lead_message": "Message",
 }
 LEAD_SLOTS = ["lead_consent_at", *FIELDS]
-# Words that point to a field when the visitor types a correction ("mon e-mail est faux").
-FIELD_WORDS = {
-    "lead_email": ("mail", "courriel", "adresse"),
-    "lead_phone": ("telephone", "tel", "portable", "numero"),
-    "lead_organisation_type": ("type",),
-    "lead_organisation": ("organisation", "structure", "entreprise", "association"),
-    "lead_territory": ("territoire", "commune", "departement", "ville"),
-    "lead_need": ("besoin",),
-    "lead_message": ("message",),
-    "lead_name": ("nom", "prenom"),
-}
 CHOICE_WORDS = {
     "lead_organisation_type": {
         "collectivite": ("collectivite", "mairie", "commune", "departement", "region", "agglo",
@@ -258,231 +234,3 @@ class AskOrganisationType(AskChoice):
 class AskNeed(AskChoice):
     slot = "lead_need"
     question = "Quel est votre besoin ?"
-
-
-def env(name: str, default: str) -> str:
-    """A setting from the environment, with its default when unset or empty."""
-    return os.environ.get(name) or default
-
-
-class ActionAskConsent(Action):
-    """The RGPD notice, before any personal data is asked."""
-
-    def name(self) -> Text:
-        return "action_ask_consent"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        retention = env("LEADS_RETENTION_MONTHS", "36")
-        privacy = env("LEADS_PRIVACY_URL", "https://fr-consultants.com/")
-        dispatcher.utter_message(
-            text=(
-                "Avec plaisir, un consultant peut vous recontacter. Je vais vous demander votre nom, "
-                "votre e-mail, votre téléphone (facultatif), votre organisation, votre territoire et "
-                "votre besoin. Ces informations servent uniquement à traiter votre demande : elles sont "
-                f"transmises au Cabinet Fr Consultants et conservées {retention} mois au plus. Vous pouvez "
-                "les faire effacer à tout moment en écrivant « supprimez mes données ». "
-                f"Politique de confidentialité : {privacy}\nAcceptez-vous ?"
-            ),
-            buttons=[{"title": "J'accepte", "payload": "/affirm"}, {"title": "Je refuse", "payload": "/deny"}],
-        )
-        return []
-
-
-class ActionAcceptConsent(Action):
-    """Records when the visitor consented; the rules then start the form."""
-
-    def name(self) -> Text:
-        return "action_accept_consent"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="Merci ! Vous pouvez écrire « annuler » à tout moment.")
-        return [SlotSet("lead_consent_at", datetime.now(timezone.utc).isoformat())]
-
-
-class ActionRefuseConsent(Action):
-    """No consent: nothing is asked or stored, the site's contact page is given instead."""
-
-    def name(self) -> Text:
-        return "action_refuse_consent"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        contact = env("LEADS_CONTACT_URL", "https://fr-consultants.com/")
-        dispatcher.utter_message(
-            text=f"C'est noté, je ne vous demanderai aucune information. Vous pouvez contacter le Cabinet directement : {contact}"
-        )
-        return [SlotSet(slot, None) for slot in LEAD_SLOTS]
-
-
-def summary_lines(tracker: Tracker) -> List[str]:
-    """The fields as the visitor will confirm them."""
-    lines = []
-    for slot, label in FIELDS.items():
-        value = tracker.get_slot(slot)
-        if slot in CHOICES:
-            value = CHOICES[slot].get(value, value)
-        lines.append(f"- {label} : {value or 'non communiqué'}")
-    return lines
-
-
-class ActionShowLeadSummary(Action):
-    """Shows what will be sent, with confirm, correct and cancel."""
-
-    def name(self) -> Text:
-        return "action_show_lead_summary"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(
-            text="Voici votre demande :\n" + "\n".join(summary_lines(tracker)) + "\nJe l'envoie au Cabinet ?",
-            buttons=[
-                {"title": "Confirmer et envoyer", "payload": "/affirm"},
-                {"title": "Corriger une information", "payload": "/lead_correct"},
-                {"title": "Annuler", "payload": "/cancel"},
-            ],
-        )
-        return []
-
-
-class ActionCorrectLead(Action):
-    """Empties the field to correct, so the form asks it again (see the rules).
-
-    The field comes from the button's entity or from the words typed ("mon
-    e-mail est faux"); when neither names one, the fields are offered as buttons
-    and the bot waits instead of letting the form run.
-    """
-
-    def name(self) -> Text:
-        return "action_correct_lead"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        field = next(tracker.get_latest_entity_values("lead_field"), None)
-        if field not in FIELDS:
-            typed = f" {normalise(tracker.latest_message.get('text') or '')} "
-            field = next((slot for slot, words in FIELD_WORDS.items() if any(f" {word}" in typed for word in words)), None)
-        if field is None:
-            dispatcher.utter_message(
-                text="Quelle information voulez-vous corriger ?",
-                buttons=[
-                    {"title": label, "payload": f'/lead_correct{{"lead_field":"{slot}"}}'}
-                    for slot, label in FIELDS.items()
-                ],
-            )
-            return [FollowupAction("action_listen")]
-        return [SlotSet(field, None)]
-
-
-class ActionCancelLead(Action):
-    """Ends the form and forgets every answer: nothing is stored."""
-
-    def name(self) -> Text:
-        return "action_cancel_lead"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="C'est annulé : aucune information n'a été enregistrée. Puis-je vous aider autrement ?")
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in LEAD_SLOTS]
-
-
-@lru_cache(maxsize=1)
-def lead_store() -> LeadStore:
-    """One store (one connection pool) per action-server process."""
-    return LeadStore()
-
-
-def user_events_before_consent(tracker: Tracker) -> Iterator[Dict[str, Any]]:
-    """The visitor's messages before they consented, latest first (never the form's answers)."""
-    consented = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "slot" and event.get("name") == "lead_consent_at" and event.get("value"):
-            consented = True
-        elif consented and event.get("event") == "user":
-            yield event
-
-
-def reading_topic(tracker: Tracker) -> Optional[str]:
-    """The sheet topic of the visitor's last question before the form."""
-    for event in user_events_before_consent(tracker):
-        parse = event.get("parse_data") or {}
-        intent = (parse.get("intent") or {}).get("name")
-        if intent == "faq":
-            response = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
-            return response.get("intent_response_key") or intent
-        if intent and intent.startswith("ami_"):
-            return intent
-    return None
-
-
-def recent_messages(tracker: Tracker) -> List[Dict[str, str]]:
-    """The visitor's last typed messages before consent, oldest first."""
-    typed = (event.get("text") or "" for event in user_events_before_consent(tracker))
-    messages = [text for text in typed if not text.startswith("/")][:CONTEXT_MESSAGES]
-    return [{"sender": "user", "text": text} for text in reversed(messages)]
-
-
-def lead_from(tracker: Tracker) -> LeadInput:
-    """The lead the slots describe."""
-    slot = tracker.get_slot
-    return LeadInput(
-        conversation_id=tracker.sender_id,
-        channel=tracker.get_latest_input_channel() or "inconnu",
-        name=slot("lead_name"),
-        email=slot("lead_email"),
-        phone=slot("lead_phone") or None,
-        organisation=slot("lead_organisation"),
-        organisation_type=slot("lead_organisation_type"),
-        territory=slot("lead_territory"),
-        need=slot("lead_need"),
-        message=slot("lead_message"),
-        consent_at=datetime.fromisoformat(slot("lead_consent_at")),
-        consent_version=CONSENT_VERSION,
-        topic=reading_topic(tracker),
-        context=recent_messages(tracker),
-    )
-
-
-class ActionSubmitLead(Action):
-    """Stores the lead (committed before any delivery) and gives its reference."""
-
-    def name(self) -> Text:
-        return "action_submit_lead"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        if not tracker.get_slot("lead_consent_at") or any(tracker.get_slot(slot) is None for slot in FIELDS):
-            dispatcher.utter_message(text="Aucune demande n'est en cours. Souhaitez-vous être recontacté ?",
-                                     buttons=[{"title": "Être recontacté par un consultant", "payload": "/request_contact"}])
-            return []
-        since = datetime.now(timezone.utc) - timedelta(hours=1)
-        try:
-            store = await asyncio.to_thread(lead_store)
-            if await asyncio.to_thread(store.count_since, tracker.sender_id, since) >= MAX_SUBMISSIONS_PER_HOUR:
-                dispatcher.utter_message(text="Vous avez déjà envoyé plusieurs demandes dans l'heure : un consultant va les traiter. Merci de réessayer plus tard si besoin.")
-                return [SlotSet(slot, None) for slot in LEAD_SLOTS]
-            lead = await submit(store, lead_from(tracker))
-        except Exception:  # noqa: BLE001 - the visitor must get an answer and keep their answers.
-            logger.exception("Lead could not be stored")
-            dispatcher.utter_message(text="Désolé, votre demande n'a pas pu être enregistrée pour le moment. Vos réponses sont conservées : réessayez dans un instant.")
-            return [FollowupAction("action_show_lead_summary")]
-        start_background_retry(lead_store)
-        followup = env("LEADS_FOLLOWUP_TEXT", "Un consultant du Cabinet Fr Consultants vous répondra par e-mail dans les meilleurs délais.")
-        dispatcher.utter_message(text=f"Merci, votre demande est enregistrée sous la référence {lead.reference}. {followup}")
-        return [SlotSet(slot, None) for slot in LEAD_SLOTS]
-
-
-class ActionDeleteMyData(Action):
-    """Deletes every lead of this conversation and any form in progress."""
-
-    def name(self) -> Text:
-        return "action_delete_my_data"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        try:
-            store = await asyncio.to_thread(lead_store)
-            deleted = await asyncio.to_thread(store.delete_conversation, tracker.sender_id)
-        except Exception:  # noqa: BLE001 - say it failed rather than pretend.
-            logger.exception("Leads of a conversation could not be deleted")
-            dispatcher.utter_message(text="Désolé, la suppression a échoué. Réessayez dans un instant ou écrivez au Cabinet via https://fr-consultants.com/.")
-            return []
-        if deleted:
-            text = f"C'est fait : {deleted} demande(s) et les données associées ont été supprimées."
-        else:
-            text = "Aucune demande n'était enregistrée pour cette conversation ; les réponses en cours ont été effacées."
-        dispatcher.utter_message(text=text)
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in LEAD_SLOTS]

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+START, END = "<!-- measured by scripts/bench.py -->", "<!-- end of measured figures -->"
 
 SHEET_QUESTIONS = [
     "C'est quoi un PTCE ?", "quelles formes prend un ptce", "les ptce sont reconnus par quelle loi",
@@ -97,7 +98,7 @@ def peak_memory_mb(pid: int) -> float:
     return 0.0
 
 
-async def wait_for_answer(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
+async def wait_for_answer(url: str, process: subprocess.Popen, warmup: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
@@ -105,7 +106,7 @@ async def wait_for_answer(url: str, process: subprocess.Popen, timeout: float = 
                 raise RuntimeError(f"server at {url} exited with {process.returncode}")
             try:
                 async with session.post(f"{url}/webhooks/rest/webhook",
-                                        json={"sender": "warmup", "message": "bonjour"}) as response:
+                                        json={"sender": "warmup", "message": warmup}) as response:
                     if response.status == 200 and await response.json():
                         return
             except aiohttp.ClientError:
@@ -172,7 +173,8 @@ def run_setup(name: str, servers_env: List[Dict[str, str]], model: Path, cwd: Pa
     servers = [start_rasa(model, cwd, env, work / f"{name}-{i}.log", extra) for i, env in enumerate(servers_env)]
     try:
         async def ready() -> None:
-            await asyncio.gather(*(wait_for_answer(s.url, s.process) for s in servers))
+            warmup = STARTER[0] if starter else SMALL_TALK[0]
+            await asyncio.gather(*(wait_for_answer(s.url, s.process, warmup) for s in servers))
         asyncio.run(ready())
         cold = time.monotonic() - min(s.started for s in servers)
         result = Result(name, len(servers), cold)
@@ -224,11 +226,13 @@ def main() -> None:
     try:
         single = dict(env, TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}")
         results.append(run_setup("this assistant", [single], model, ROOT, [], args.visitors, args.seconds, False, work))
+        print(results[-1].row(), flush=True)
         database = "ptce_bench"
         recreate_database(database)
         shared = dict(env, TRACKER_STORE_URL=f"{POSTGRES}/{database}", LOCK_STORE_URL=REDIS)
         results.append(run_setup("this assistant", [shared, shared], model, ROOT, [], args.visitors, args.seconds,
                                  False, work))
+        print(results[-1].row(), flush=True)
     finally:
         stop([actions])
 
@@ -249,8 +253,6 @@ def write_report(args: argparse.Namespace, results: List[Result], training: Dict
                 if line.startswith("model name")), platform.processor())
     memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
     lines = [
-        "# Benchmarks",
-        "",
         f"Measured by `make bench` (`scripts/bench.py --visitors {args.visitors} --seconds {args.seconds:g}`) on "
         f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores ({cpu}), {memory} GB, Python {platform.python_version()}.",
         f"{args.visitors} simulated visitors send without pause for {args.seconds:g} s over the REST channel; "
@@ -265,8 +267,13 @@ def write_report(args: argparse.Namespace, results: List[Result], training: Dict
         "Training time: " + (", ".join(f"{name} {seconds:.0f} s" for name, seconds in training.items()) or "not measured (--skip-training)") + ".",
         "",
     ]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    measured = "\n".join(lines)
+    print(measured)
+    # Only the part between the markers is rewritten: the analysis around it stays.
+    text = args.out.read_text(encoding="utf-8") if args.out.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    before, _, rest = text.partition(START)
+    _, _, after = rest.partition(END)
+    args.out.write_text(f"{before}{START}\n{measured}{END}{after}", encoding="utf-8")
 
 
 if __name__ == "__main__":

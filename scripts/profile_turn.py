@@ -14,6 +14,7 @@ import asyncio
 import cProfile
 import os
 import pstats
+import sys
 import tempfile
 import time
 import uuid
@@ -26,6 +27,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.utils import AvailableEndpoints
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # endpoints.yml names the project's stores by module path
 MESSAGES = ["bonjour", "C'est quoi un PTCE ?", "quelles formes prend un ptce", "jusqu'a quand deposer a l'AMI",
             "merci", "ou lire la charte", "t'es un robot ?", "vos accompagnements", "quel temps fait-il ?"]
 # First matching path fragment wins.
@@ -81,6 +83,8 @@ def main() -> None:
         for (filename, _, _), (_, _, own_time, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
             totals[part_of(filename)] += own_time
         totals["wall clock (with profiler overhead)"] = wall
+        if os.environ.get("PROFILE_TOP"):
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(int(os.environ["PROFILE_TOP"]))
         return totals
 
     totals = asyncio.run(run())

@@ -1,4 +1,4 @@
-"""The contact form's actions, run on a tracker and a dispatcher, with a real store."""
+"""The contact form's actions (fields, consent, hand-off) on a tracker and a dispatcher, with a real store."""
 
 import asyncio
 from datetime import datetime, timezone
@@ -10,9 +10,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import lead_form
-from actions.lead_form import (
-    FIELDS,
+from actions import lead_handoff
+from actions.lead_form import FIELDS, AskNeed, ValidateLeadForm, match_choice
+from actions.lead_handoff import (
     ActionAskConsent,
     ActionCancelLead,
     ActionCorrectLead,
@@ -20,9 +20,6 @@ from actions.lead_form import (
     ActionRefuseConsent,
     ActionShowLeadSummary,
     ActionSubmitLead,
-    AskNeed,
-    ValidateLeadForm,
-    match_choice,
 )
 from actions.leads.store import LeadStore
 
@@ -73,10 +70,10 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LeadStore
     for name in ("LEADS_SMTP_HOST", "LEADS_WEBHOOK_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LEADS_DATABASE_URL", f"sqlite:///{tmp_path / 'leads.db'}")
-    lead_form.lead_store.cache_clear()
-    yield lead_form.lead_store()
-    lead_form.lead_store().dispose()
-    lead_form.lead_store.cache_clear()
+    lead_handoff.lead_store.cache_clear()
+    yield lead_handoff.lead_store()
+    lead_handoff.lead_store().dispose()
+    lead_handoff.lead_store.cache_clear()
 
 
 def test_consent_notice_says_what_why_who_how_long_and_how_to_erase(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -217,16 +214,16 @@ def test_submit_stores_the_lead_with_context_and_gives_its_reference(store: Lead
     assert lead["email"] == "jeanne.dupont@exemple.fr" and lead["need"] == "creer_ptce"
     assert lead["topic"] == "faq/ptce_definition"
     assert [m["text"] for m in lead["context"]] == ["c'est quoi un PTCE ?", "je voudrais être accompagné"]
-    assert lead["consent_version"] == lead_form.CONSENT_VERSION
+    assert lead["consent_version"] == lead_handoff.CONSENT_VERSION
     assert all(e["value"] is None for e in result)
 
 
 def test_submissions_are_limited_per_conversation_and_hour(store: LeadStore) -> None:
-    for _ in range(lead_form.MAX_SUBMISSIONS_PER_HOUR):
+    for _ in range(lead_handoff.MAX_SUBMISSIONS_PER_HOUR):
         run(ActionSubmitLead(), tracker(slots=FILLED))
     _, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
     assert "plusieurs demandes" in message["text"]
-    assert len(store.export()) == lead_form.MAX_SUBMISSIONS_PER_HOUR
+    assert len(store.export()) == lead_handoff.MAX_SUBMISSIONS_PER_HOUR
 
 
 def test_submit_without_a_complete_form_stores_nothing(store: LeadStore) -> None:
@@ -236,9 +233,9 @@ def test_submit_without_a_complete_form_stores_nothing(store: LeadStore) -> None
 
 def test_a_database_failure_keeps_the_answers_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEADS_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nothing_listens_here")
-    lead_form.lead_store.cache_clear()
+    lead_handoff.lead_store.cache_clear()
     events, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
-    lead_form.lead_store.cache_clear()
+    lead_handoff.lead_store.cache_clear()
     assert "n'a pas pu être enregistrée" in message["text"]
     assert events == [FollowupAction("action_show_lead_summary")]
 
@@ -253,7 +250,7 @@ def test_delete_my_data_deletes_this_conversation_only(store: LeadStore) -> None
 
 
 def test_consent_time_is_recorded_in_utc() -> None:
-    events, _ = run(lead_form.ActionAcceptConsent(), tracker())
+    events, _ = run(lead_handoff.ActionAcceptConsent(), tracker())
     consent_at = datetime.fromisoformat(events[0]["value"])
     assert consent_at.tzinfo is not None
     assert abs((datetime.now(timezone.utc) - consent_at).total_seconds()) < 5
