@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from itertools import cycle
+from itertools import cycle, islice
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -45,6 +45,9 @@ LEAD = ["je voudrais être recontacté", "/affirm", "Camille Martin", "camille@e
         "Commune de Vire", "Collectivité", "Calvados", "Relancer un PTCE", "Nous voulons relancer notre PTCE.",
         "/cancel"]
 STARTER = ["hello", "I am sad", "yes", "great", "bye", "are you a bot?", "hi", "not very good"]
+# A simulated visitor leaves after this many messages and a new one arrives:
+# conversations of a realistic length, the same for both bots.
+CONVERSATION_TURNS = 12
 
 
 def visitor_script(index: int, starter: bool) -> List[str]:
@@ -128,20 +131,23 @@ def start_rasa(model: Path, cwd: Path, env: Dict[str, str], log: Path, extra: Se
 
 async def one_visitor(urls: List[str], script: List[str], stop_at: float, latencies: List[float],
                       errors: List[int], session: aiohttp.ClientSession, limit: Optional[int] = None) -> None:
-    sender, targets, sent = uuid.uuid4().hex, cycle(urls), 0
-    for message in cycle(script):
-        if time.monotonic() >= stop_at or (limit is not None and sent >= limit):
-            return
-        began = time.perf_counter()
-        try:
-            async with session.post(f"{next(targets)}/webhooks/rest/webhook",
-                                    json={"sender": sender, "message": message}) as response:
-                await response.read()
-                ok = response.status == 200
-        except aiohttp.ClientError:
-            ok = False
-        latencies.append(time.perf_counter() - began) if ok else errors.append(1)
-        sent += 1
+    """Visitors one after another on this slot, each sending the script from its start."""
+    targets, sent = cycle(urls), 0
+    while True:
+        sender = uuid.uuid4().hex
+        for message in islice(cycle(script), CONVERSATION_TURNS):
+            if time.monotonic() >= stop_at or (limit is not None and sent >= limit):
+                return
+            began = time.perf_counter()
+            try:
+                async with session.post(f"{next(targets)}/webhooks/rest/webhook",
+                                        json={"sender": sender, "message": message}) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            latencies.append(time.perf_counter() - began) if ok else errors.append(1)
+            sent += 1
 
 
 async def drive(urls: List[str], visitors: int, seconds: float, starter: bool, result: Result) -> None:
@@ -256,7 +262,8 @@ def write_report(args: argparse.Namespace, results: List[Result], training: Dict
         f"Measured by `make bench` (`scripts/bench.py --visitors {args.visitors} --seconds {args.seconds:g}`) on "
         f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores ({cpu}), {memory} GB, Python {platform.python_version()}.",
         f"{args.visitors} simulated visitors send without pause for {args.seconds:g} s over the REST channel; "
-        "one in four runs a lead conversation, the others sheet questions and small talk. "
+        f"one in four runs a lead conversation, the others sheet questions and small talk; each simulated visitor "
+        f"leaves after {CONVERSATION_TURNS} messages and a new one takes its place. "
         "Two replicas share PostgreSQL (tracker store) and Redis (lock store), the load alternating between them.",
         "",
         "| bot | replicas | turns/s | p50 ms | p95 ms | p99 ms | 1 visitor p50 ms | 1 visitor p95 ms | "

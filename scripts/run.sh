@@ -30,7 +30,7 @@ else
     [ -n "${RASA_API_TOKEN:-}" ] || { echo "RASA_ENABLE_API=true needs RASA_API_TOKEN." >&2; exit 1; }
     api=(--enable-api --auth-token "$RASA_API_TOKEN")
   fi
-  echo "Rasa server starting on http://localhost:$RASA_PORT (about 30 s). Try:"
+  echo "Rasa server starting on http://localhost:$RASA_PORT (about 15 s). Try:"
   echo "  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{\"sender\": \"moi\", \"message\": \"C'\''est quoi un PTCE ?\"}'"
   echo "  or the chat widget on the demo page: http://localhost:$WEB_PORT/$socket_query"
   read -r -a cors_origins <<< "${WEBCHAT_ALLOWED_ORIGINS//,/ }"
