@@ -58,15 +58,26 @@ class CountingOutput(OutputChannel):
 
 
 class RateLimiter:
-    """At most ``limit`` messages per conversation in any ``window`` seconds."""
+    """At most ``limit`` messages per conversation in any ``window`` seconds.
+
+    Conversations silent for a whole window are forgotten every ``SWEEP_EVERY``
+    messages, so a long-running server does not keep every visitor it has seen.
+    """
+
+    SWEEP_EVERY = 1000
 
     def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window, self.clock = limit, window, clock
         self.recent: Dict[str, Deque[float]] = defaultdict(deque)
+        self.calls = 0
 
     def allow(self, sender_id: str) -> bool:
         now = self.clock()
+        self.calls += 1
+        if self.calls % self.SWEEP_EVERY == 0:
+            self.recent = defaultdict(deque, {sender: times for sender, times in self.recent.items()
+                                              if times and now - times[-1] <= self.window})
         times = self.recent[sender_id]
         while times and now - times[0] > self.window:
             times.popleft()

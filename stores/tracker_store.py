@@ -72,10 +72,10 @@ class EnvTrackerStore(SQLTrackerStore):
             query=dict(url.query),
             **kwargs,
         )
-        # Same engine, but connections are tested before use (database restarts).
-        self.engine = sa.create_engine(
-            self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url)
-        )
+        # Same database, but connections are tested before use (database restarts).
+        first = self.engine
+        self.engine = sa.create_engine(first.url, pool_pre_ping=True, **create_engine_kwargs(first.url))
+        first.dispose()
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

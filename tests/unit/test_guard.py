@@ -56,3 +56,13 @@ def test_a_flood_is_slowed_down_per_conversation() -> None:
     assert handle("autre visiteur", answering, limiter, sender="v2") == ["réponse à autre visiteur"]
     now[0] = 61.0
     assert handle("plus tard", answering, limiter) == ["réponse à plus tard"]
+
+
+def test_silent_conversations_are_forgotten() -> None:
+    now = [0.0]
+    limiter = RateLimiter(limit=3, window=60, clock=lambda: now[0])
+    limiter.allow("visiteur-parti")
+    now[0] = 120.0
+    for index in range(RateLimiter.SWEEP_EVERY):
+        limiter.allow(f"v{index % 5}")
+    assert "visiteur-parti" not in limiter.recent
