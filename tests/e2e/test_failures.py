@@ -10,12 +10,10 @@ from typing import Iterator
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
 
 from tests.e2e.chat import say, text_of
 from tests.e2e.conftest import base_env, launch_rasa, stop
-from tests.e2e.test_replicas import POSTGRES, reachable
-from tests.servers import free_port
+from tests.servers import POSTGRES, free_port, reachable, temporary_database
 
 APOLOGY = "je rencontre un problème technique"
 
@@ -48,36 +46,28 @@ def restart_postgres() -> None:
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True,
                    capture_output=True, timeout=120)
     deadline = time.monotonic() + 60
-    while not reachable(POSTGRES, 5432):
+    while not reachable(POSTGRES):
         assert time.monotonic() < deadline, "PostgreSQL did not come back"
         time.sleep(0.5)
 
 
 can_restart = (shutil.which("pg_ctlcluster") is not None and os.path.isdir("/etc/postgresql")
-               and os.geteuid() == 0 and reachable(POSTGRES, 5432))
+               and os.geteuid() == 0 and reachable(POSTGRES))
 
 
 @pytest.mark.skipif(not can_restart, reason="needs root, pg_ctlcluster and a reachable local PostgreSQL to restart it")
 def test_after_a_database_restart_the_server_reconnects_and_the_conversation_goes_on(tmp_path: Path) -> None:
-    database = f"ptce_restart_{os.getpid()}"
-    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    env = dict(base_env(), ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
-               TRACKER_STORE_URL=f"{POSTGRES}/{database}")
-    process, url = launch_rasa(tmp_path, env, "rasa-restart", ["--enable-api", "--auth-token", "t"])
-    sender = uuid.uuid4().hex
-    try:
-        assert "Bonjour" in text_of(say(url, "bonjour", sender))
-        restart_postgres()
-        assert "regroupe plusieurs acteurs" in text_of(say(url, "C'est quoi un PTCE ?", sender))
-        events = requests.get(f"{url}/conversations/{sender}/tracker", params={"token": "t"}, timeout=10).json()["events"]
-        assert [e["text"] for e in events if e["event"] == "user"] == ["bonjour", "C'est quoi un PTCE ?"]
-    finally:
-        stop([process])
-        admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_database("ptce_restart") as database:
+        env = dict(base_env(), ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
+                   TRACKER_STORE_URL=database)
+        process, url = launch_rasa(tmp_path, env, "rasa-restart", ["--enable-api", "--auth-token", "t"])
+        sender = uuid.uuid4().hex
+        try:
+            assert "Bonjour" in text_of(say(url, "bonjour", sender))
+            restart_postgres()
+            assert "regroupe plusieurs acteurs" in text_of(say(url, "C'est quoi un PTCE ?", sender))
+            events = requests.get(f"{url}/conversations/{sender}/tracker", params={"token": "t"},
+                                  timeout=10).json()["events"]
+            assert [e["text"] for e in events if e["event"] == "user"] == ["bonjour", "C'est quoi un PTCE ?"]
+        finally:
+            stop([process])

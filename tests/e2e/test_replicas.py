@@ -5,40 +5,26 @@ store (stores/tracker_store.py) and the Redis lock store (stores/lock_store.py).
 Skipped, saying why, only when PostgreSQL or Redis cannot be reached.
 """
 
-import os
 import re
-import socket
 import subprocess
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
-from urllib.parse import urlparse
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
 
 from tests.e2e.chat import say, text_of
 from tests.e2e.conftest import base_env, launch_actions, launch_rasa, stop
+from tests.servers import POSTGRES, REDIS, reachable, temporary_database
 
-POSTGRES = os.environ.get("REPLICAS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("REPLICAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 API_TOKEN = "jeton-de-test-replicas"
 
 
-def reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port or default_port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 pytestmark = [
-    pytest.mark.skipif(not reachable(POSTGRES, 5432), reason=f"PostgreSQL is not reachable at {POSTGRES}"),
-    pytest.mark.skipif(not reachable(REDIS, 6379), reason=f"Redis is not reachable at {REDIS}"),
+    pytest.mark.skipif(not reachable(POSTGRES), reason=f"PostgreSQL is not reachable at {POSTGRES}"),
+    pytest.mark.skipif(not reachable(REDIS), reason=f"Redis is not reachable at {REDIS}"),
 ]
 
 
@@ -63,28 +49,16 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     work = tmp_path_factory.mktemp("replicas")
-    database = f"ptce_replicas_{os.getpid()}"
-    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    env = dict(
-        base_env(),
-        TRACKER_STORE_URL=f"{POSTGRES}/{database}",
-        LOCK_STORE_URL=REDIS,
-        LEADS_DATABASE_URL=f"{POSTGRES}/{database}",
-    )
-    actions, env["ACTION_SERVER_URL"] = launch_actions(work, env)
-    cluster = Cluster(work, env)
-    try:
-        with ThreadPoolExecutor(2) as pool:  # both replicas start at once
-            list(pool.map(cluster.start_replica, ["replica-a", "replica-b"]))
-        yield cluster
-    finally:
-        stop([actions] + [process for process, _ in cluster.replicas])
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_database("ptce_replicas") as database:
+        env = dict(base_env(), TRACKER_STORE_URL=database, LOCK_STORE_URL=REDIS, LEADS_DATABASE_URL=database)
+        actions, env["ACTION_SERVER_URL"] = launch_actions(work, env)
+        cluster = Cluster(work, env)
+        try:
+            with ThreadPoolExecutor(2) as pool:  # both replicas start at once
+                list(pool.map(cluster.start_replica, ["replica-a", "replica-b"]))
+            yield cluster
+        finally:
+            stop([actions] + [process for process, _ in cluster.replicas])
 
 
 TURNS = [

@@ -78,6 +78,10 @@ def test_nothing_fits_twice_gives_the_menu(rasa_url: str) -> None:
     assert last[0]["buttons"]
 
 
-def test_an_empty_or_huge_message_gets_an_answer(rasa_url: str) -> None:
-    assert say(rasa_url, "   ")
-    assert say(rasa_url, "ptce " * 2000)
+def test_an_empty_message_gets_a_french_answer(rasa_url: str) -> None:
+    assert text_of(say(rasa_url, "   ")).strip()
+
+
+def test_a_huge_message_is_refused_with_a_french_reason(rasa_url: str) -> None:
+    answer = text_of(say(rasa_url, "ptce " * 2000))
+    assert "trop long" in answer and "1000 caractères au plus" in answer

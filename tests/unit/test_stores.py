@@ -2,7 +2,6 @@
 
 import asyncio
 import os
-import socket
 from pathlib import Path
 from typing import Iterator
 
@@ -11,22 +10,10 @@ from rasa.core.lock_store import InMemoryLockStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, text
 
 from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_from_url
 from stores.tracker_store import EnvTrackerStore
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
-REDIS_URL = "redis://127.0.0.1:6379/9"
-
-
-def reachable(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return True
-    except OSError:
-        return False
-
+from tests.servers import POSTGRES, REDIS, reachable, temporary_database
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def tracker_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EnvTrackerStore]:
@@ -34,20 +21,13 @@ def tracker_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
         monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'nested' / 'conversations.db'}")
         yield EnvTrackerStore(Domain.empty())
         return
-    if not reachable(5432):
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    database = f"ptce_stores_test_{os.getpid()}"
-    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    monkeypatch.setenv("TRACKER_STORE_URL", f"{POSTGRES}/{database}")
-    store = EnvTrackerStore(Domain.empty())
-    yield store
-    store.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-    admin.dispose()
+    if not reachable(POSTGRES):
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}")
+    with temporary_database("ptce_stores_test") as url:
+        monkeypatch.setenv("TRACKER_STORE_URL", url)
+        store = EnvTrackerStore(Domain.empty())
+        yield store
+        store.engine.dispose()
 
 
 def conversation(sender: str, *last_actions: str) -> DialogueStateTracker:
@@ -83,9 +63,9 @@ def test_a_redis_url_gives_rasas_redis_lock_store_with_its_database() -> None:
     assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("cache.example", 6380, 4, "s3cret")
 
 
-@pytest.mark.skipif(not reachable(6379), reason="Redis is not reachable on 127.0.0.1:6379")
+@pytest.mark.skipif(not reachable(REDIS), reason=f"Redis is not reachable at {REDIS}")
 def test_the_redis_lock_store_locks_in_redis(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOCK_STORE_URL", REDIS_URL)
+    monkeypatch.setenv("LOCK_STORE_URL", REDIS)
     store = EnvLockStore(endpoint_config=None)
 
     async def hold() -> bool:
@@ -101,12 +81,12 @@ def test_an_unknown_scheme_is_refused_clearly() -> None:
         lock_store_from_url("mysql://somewhere")
 
 
-@pytest.mark.skipif(not reachable(6379), reason="Redis is not reachable on 127.0.0.1:6379")
+@pytest.mark.skipif(not reachable(REDIS), reason=f"Redis is not reachable at {REDIS}")
 def test_tickets_issued_at_once_by_two_replicas_are_all_kept() -> None:
     """Two store instances stand for two replicas; Rasa's own store loses tickets here."""
     from concurrent.futures import ThreadPoolExecutor
 
-    replicas = [lock_store_from_url(REDIS_URL) for _ in range(2)]
+    replicas = [lock_store_from_url(REDIS) for _ in range(2)]
     conversation = f"visiteur-concurrent-{os.getpid()}"
     replicas[0].delete_lock(conversation)
     with ThreadPoolExecutor(16) as pool:

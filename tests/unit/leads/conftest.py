@@ -9,16 +9,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
 
 from actions.leads.store import LeadInput, LeadStore
-from tests.servers import SmtpServer, WebhookServer, free_port
+from tests.servers import POSTGRES, SmtpServer, WebhookServer, free_port, reachable, temporary_database
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "LEADS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 VISITOR_EMAIL = "jeanne.dupont@exemple.fr"
 VISITOR_PHONE = "+33612345678"
 
@@ -92,28 +87,11 @@ def webhook() -> Iterator[WebhookServer]:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of its own on the machine's PostgreSQL, dropped after the session."""
-    admin_url = make_url(POSTGRES_ADMIN_URL)
-    admin = create_engine(
-        admin_url, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as error:
-        admin.dispose()
-        reason = str(error.orig).strip().splitlines()[0]
-        pytest.skip(
-            f"PostgreSQL is not reachable at {admin_url.render_as_string(hide_password=True)} "
-            f"({reason}): the PostgreSQL store tests need it (set LEADS_TEST_POSTGRES_URL)"
-        )
-    name = f"ptce_leads_test_{os.getpid()}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    if not reachable(POSTGRES):
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}: the PostgreSQL store tests need it "
+                    "(set TEST_POSTGRES_URL)")
+    with temporary_database("ptce_leads_test") as url:
+        yield url
 
 
 @pytest.fixture
