@@ -7,8 +7,16 @@ from typing import Iterator
 
 import pytest
 from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_from_url
@@ -41,6 +49,85 @@ def test_conversations_are_saved_and_read_back(tracker_store: EnvTrackerStore) -
     asyncio.run(tracker_store.save(conversation("visiteur-1")))
     tracker = asyncio.run(tracker_store.retrieve("visiteur-1"))
     assert tracker.latest_message.text == "bonjour"
+
+
+def later_turn(tracker: DialogueStateTracker, text: str) -> None:
+    """What Rasa adds to a tracker during one turn."""
+    for event in (UserUttered(text, {"name": "faq", "confidence": 0.9}), ActionExecuted("utter_faq"),
+                  BotUttered(f"réponse à {text}"), ActionExecuted("action_listen")):
+        tracker.update(event)
+
+
+def test_events_read_back_are_those_rasa_itself_rebuilds(tracker_store: EnvTrackerStore) -> None:
+    """The faster rebuilding of events gives exactly Rasa's events and state."""
+    domain = Domain.from_dict({"slots": {"lead_name": {"type": "text", "mappings": [{"type": "custom"}]}},
+                               "forms": {"lead_form": {"required_slots": ["lead_name"]}}})
+    tracker_store.domain = domain
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+              UserUttered("je veux être recontacté", {"name": "request_contact", "confidence": 0.98},
+                          [{"entity": "lead_field", "value": "email"}], message_id="m1"),
+              ActionExecuted("lead_form"), ActiveLoop("lead_form"), SlotSet("requested_slot", "lead_name"),
+              SlotSet("lead_name", "Camille"), BotUttered("Votre nom ?", {"buttons": []}, {"utter_action": "x"}),
+              ActionExecuted("action_listen")]
+    asyncio.run(tracker_store.save(DialogueStateTracker.from_events("visiteur-1", events, domain.slots)))
+
+    read = asyncio.run(tracker_store.retrieve("visiteur-1"))
+    rasa_way = asyncio.run(SQLTrackerStore._retrieve(tracker_store, "visiteur-1", False))
+    assert len(read.events) == len(events) - 1  # from the session start on, as Rasa reads
+    assert list(read.events) == list(rasa_way.events)
+    assert read.current_state() == rasa_way.current_state()
+
+
+def test_two_replicas_taking_turns_store_every_event_once(tracker_store: EnvTrackerStore) -> None:
+    """A second store on the same database stands for a second replica."""
+    other = EnvTrackerStore(Domain.empty())
+    stores = [tracker_store, other, other, tracker_store, tracker_store]
+    asyncio.run(tracker_store.save(conversation("visiteur-1")))
+    for turn, store in enumerate(stores):
+        tracker = asyncio.run(store.retrieve("visiteur-1"))
+        later_turn(tracker, f"question {turn}")
+        asyncio.run(store.save(tracker))
+    other.engine.dispose()
+
+    texts = [event.text for event in asyncio.run(tracker_store.retrieve("visiteur-1")).events
+             if isinstance(event, UserUttered)]
+    assert texts == ["bonjour"] + [f"question {turn}" for turn in range(len(stores))]
+
+
+def test_only_the_tracker_just_read_skips_rasas_count(tracker_store: EnvTrackerStore) -> None:
+    """Only the tracker object last read skips the count: any other is counted by Rasa."""
+    asyncio.run(tracker_store.save(conversation("visiteur-1")))
+    turn = asyncio.run(tracker_store.retrieve("visiteur-1"))
+    asyncio.run(tracker_store.retrieve("visiteur-1"))  # e.g. the HTTP API reading the conversation
+    later_turn(turn, "première")
+    asyncio.run(tracker_store.save(turn))
+    assert list(asyncio.run(tracker_store.retrieve("visiteur-1")).events) == list(turn.events)
+
+    turn = asyncio.run(tracker_store.retrieve("visiteur-1"))
+    later_turn(turn, "deuxième")
+    asyncio.run(tracker_store.save(turn))
+    asyncio.run(tracker_store.save(turn))  # saved twice: nothing is stored twice
+    assert list(asyncio.run(tracker_store.retrieve("visiteur-1")).events) == list(turn.events)
+
+    other = EnvTrackerStore(Domain.empty())  # another replica goes on with the conversation
+    asyncio.run(tracker_store.retrieve("visiteur-1"))
+    turn = asyncio.run(other.retrieve("visiteur-1"))
+    later_turn(turn, "troisième")
+    asyncio.run(other.save(turn))
+    turn = asyncio.run(other.retrieve("visiteur-1"))
+    later_turn(turn, "quatrième")
+    asyncio.run(tracker_store.save(turn))  # not the tracker this store read: counted
+    other.engine.dispose()
+    assert list(asyncio.run(tracker_store.retrieve("visiteur-1")).events) == list(turn.events)
+
+
+def test_the_sqlite_file_is_in_wal_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'conversations.db'}")
+    store = EnvTrackerStore(Domain.empty())
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.engine.dispose()
 
 
 def test_deleting_my_data_erases_the_conversation_and_only_it(tracker_store: EnvTrackerStore) -> None:
