@@ -5,10 +5,13 @@ first answer), one visitor's turn latency, then N concurrent visitors who send
 without pause (a mix of sheet questions, small talk and lead conversations),
 and reads the Rasa server's peak memory (VmHWM). Set-ups: this assistant with
 one replica (SQLite, in-memory locks), with two replicas (PostgreSQL, Redis,
-client-side round robin), and the starter bot of `rasa init` (stock pipeline).
+client-side round robin), the starter bot of `rasa init` (stock pipeline), and
+that starter bot with no model at all (keyword intents, rules and memoization):
+what Rasa 3.6 itself costs per turn on this machine, the ceiling of any bot.
 The figures and the machine go to BENCHMARKS.md.
 
-Usage: python scripts/bench.py [--visitors 16] [--seconds 30] [--skip-training]
+Usage: python scripts/bench.py [--visitors 16] [--seconds 30] [--rounds 3] [--skip-training]
+                               [--setups one,two,starter,floor]
 """
 
 import argparse
@@ -25,7 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from itertools import cycle, islice
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import aiohttp
 
@@ -45,6 +48,17 @@ LEAD = ["je voudrais être recontacté", "/affirm", "Camille Martin", "camille@e
         "Commune de Vire", "Collectivité", "Calvados", "Relancer un PTCE", "Nous voulons relancer notre PTCE.",
         "/cancel"]
 STARTER = ["hello", "I am sad", "yes", "great", "bye", "are you a bot?", "hi", "not very good"]
+# The starter bot with nothing to compute: Rasa's own cost per turn.
+FLOOR_CONFIG = """recipe: default.v1
+language: en
+assistant_id: floor
+pipeline:
+- name: KeywordIntentClassifier
+policies:
+- name: MemoizationPolicy
+- name: RulePolicy
+"""
+ALL_SETUPS = ("one", "two", "starter", "floor")
 # A simulated visitor leaves after this many messages and a new one arrives:
 # conversations of a realistic length, the same for both bots.
 CONVERSATION_TURNS = 12
@@ -68,6 +82,18 @@ class Server:
 
 
 @dataclass
+class Setup:
+    """Servers to start (one environment per replica) and the visitor script they get."""
+    key: str
+    name: str
+    model: Path
+    cwd: Path
+    envs: List[Dict[str, str]]
+    starter: bool = False
+    before: Optional[Callable[[], None]] = None
+
+
+@dataclass
 class Result:
     name: str
     replicas: int
@@ -78,9 +104,13 @@ class Result:
     errors: int = 0
     peak_mb: float = 0.0
 
+    @property
+    def turns_per_second(self) -> float:
+        return len(self.loaded) / self.seconds
+
     def row(self) -> str:
         q = lambda values, p: statistics.quantiles(values, n=100)[p - 1] * 1000 if len(values) > 1 else 0.0  # noqa: E731
-        return (f"| {self.name} | {self.replicas} | {len(self.loaded) / self.seconds:.1f} | "
+        return (f"| {self.name} | {self.replicas} | {self.turns_per_second:.1f} | "
                 f"{q(self.loaded, 50):.0f} | {q(self.loaded, 95):.0f} | {q(self.loaded, 99):.0f} | "
                 f"{q(self.single, 50):.1f} | {q(self.single, 95):.1f} | {self.cold_start:.1f} | "
                 f"{self.peak_mb:.0f} | {self.errors} |")
@@ -122,10 +152,10 @@ def start(command: Sequence[str], cwd: Path, env: Dict[str, str], log: Path) -> 
     return subprocess.Popen(list(command), cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
-def start_rasa(model: Path, cwd: Path, env: Dict[str, str], log: Path, extra: Sequence[str] = ()) -> Server:
+def start_rasa(model: Path, cwd: Path, env: Dict[str, str], log: Path) -> Server:
     port = free_port()
     command = [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1",
-               "--port", str(port), *extra]
+               "--port", str(port)]
     return Server(start(command, cwd, env, log), f"http://127.0.0.1:{port}", time.monotonic())
 
 
@@ -174,9 +204,12 @@ def stop(processes: Sequence[subprocess.Popen]) -> None:
             process.kill()
 
 
-def run_setup(name: str, servers_env: List[Dict[str, str]], model: Path, cwd: Path, extra: Sequence[str],
-              visitors: int, seconds: float, starter: bool, work: Path) -> Result:
-    servers = [start_rasa(model, cwd, env, work / f"{name}-{i}.log", extra) for i, env in enumerate(servers_env)]
+def run_setup(setup: Setup, visitors: int, seconds: float, work: Path) -> Result:
+    """Start the set-up's servers, wait for their first answer, drive the load, stop them."""
+    if setup.before:
+        setup.before()
+    name, starter = setup.name, setup.starter
+    servers = [start_rasa(setup.model, setup.cwd, env, work / f"{setup.key}-{i}.log") for i, env in enumerate(setup.envs)]
     try:
         async def ready() -> None:
             warmup = STARTER[0] if starter else SMALL_TALK[0]
@@ -210,66 +243,111 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--visitors", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="run every set-up this many times, in turn, and pool the turns: the machine's "
+                             "speed drifts by 10 to 15 %% from one run to the next")
     parser.add_argument("--skip-training", action="store_true", help="reuse models/ptce.tar.gz, report no training time")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--setups", default=",".join(ALL_SETUPS),
+                        help="which set-ups to run: one and two replicas of this assistant, the starter bot, "
+                             "the starter bot without a model")
     args = parser.parse_args()
+    chosen = [key for key in ALL_SETUPS if key in args.setups.split(",")]
 
     base = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
                 SQLALCHEMY_SILENCE_UBER_WARNING="1", SANIC_HOST="127.0.0.1", RATE_LIMIT_MESSAGES="100000")
     work = Path(tempfile.mkdtemp(prefix="ptce-bench-"))
-    results: List[Result] = []
     training: Dict[str, float] = {}
-
     model = ROOT / "models" / "ptce.tar.gz"
     if not args.skip_training:
         training["this assistant"] = timed([str(BIN / "rasa"), "train", "--force", "--fixed-model-name", "bench",
                                             "--out", str(work)], ROOT, base)
         model = work / "bench.tar.gz"
+    starter = prepare_starter(base, work, chosen, training)
+
     actions_port = free_port()
     actions = start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
                     ROOT, dict(base, LEADS_DATABASE_URL=f"sqlite:///{work / 'leads.db'}"), work / "actions.log")
     env = dict(base, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook")
+    single = dict(env, TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}")
+    shared = dict(env, TRACKER_STORE_URL=f"{POSTGRES}/ptce_bench", LOCK_STORE_URL=REDIS)
+    setups = {
+        "one": Setup("one", "this assistant", model, ROOT, [single]),
+        "two": Setup("two", "this assistant", model, ROOT, [shared, shared],
+                     before=lambda: recreate_database("ptce_bench")),
+        "starter": Setup("starter", "Rasa starter bot (`rasa init`)", starter / "models" / "starter.tar.gz",
+                         starter, [base], starter=True),
+        "floor": Setup("floor", "starter bot without a model (Rasa's floor)", starter / "models" / "floor.tar.gz",
+                       starter, [base], starter=True),
+    }
+    runs: Dict[str, List[Result]] = {key: [] for key in chosen}
     try:
-        single = dict(env, TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}")
-        results.append(run_setup("this assistant", [single], model, ROOT, [], args.visitors, args.seconds, False, work))
-        print(results[-1].row(), flush=True)
-        database = "ptce_bench"
-        recreate_database(database)
-        shared = dict(env, TRACKER_STORE_URL=f"{POSTGRES}/{database}", LOCK_STORE_URL=REDIS)
-        results.append(run_setup("this assistant", [shared, shared], model, ROOT, [], args.visitors, args.seconds,
-                                 False, work))
-        print(results[-1].row(), flush=True)
+        # Rounds of every set-up in turn, so that a slower spell of the machine hits all of them.
+        for round_number in range(1, args.rounds + 1):
+            for key in chosen:
+                runs[key].append(run_setup(setups[key], args.visitors, args.seconds, work))
+                print(f"round {round_number}: {runs[key][-1].row()}", flush=True)
     finally:
         stop([actions])
-
-    starter = work / "starter"
-    starter.mkdir()
-    subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(starter)], cwd=starter, env=base,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    training["Rasa starter bot"] = timed([str(BIN / "rasa"), "train", "--force", "--fixed-model-name", "starter",
-                                          "--out", str(starter / "models")], starter, base)
-    results.append(run_setup("Rasa starter bot (`rasa init`)", [base], starter / "models" / "starter.tar.gz",
-                             starter, [], args.visitors, args.seconds, True, work))
-    write_report(args, results, training)
+    if chosen == list(ALL_SETUPS):
+        write_report(args, runs, training)  # a partial run only prints its rows
     shutil.rmtree(work, ignore_errors=True)
 
 
-def write_report(args: argparse.Namespace, results: List[Result], training: Dict[str, float]) -> None:
+def prepare_starter(base: Dict[str, str], work: Path, chosen: List[str], training: Dict[str, float]) -> Path:
+    """Rasa's own starter bot (`rasa init`), trained as is and with no model (FLOOR_CONFIG)."""
+    starter = work / "starter"
+    starter.mkdir()
+    if not {"starter", "floor"} & set(chosen):
+        return starter
+    subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(starter)], cwd=starter, env=base,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (starter / "floor.yml").write_text(FLOOR_CONFIG)
+    for key, config in (("starter", "config.yml"), ("floor", "floor.yml")):
+        seconds = timed([str(BIN / "rasa"), "train", "--force", "--config", config, "--fixed-model-name", key,
+                         "--out", str(starter / "models")], starter, base)
+        if key == "starter":
+            training["Rasa starter bot"] = seconds
+    return starter
+
+
+def pooled(runs: List[Result]) -> Result:
+    """One row for several rounds: every turn counted, the median cold start, the highest memory."""
+    return Result(runs[0].name, runs[0].replicas, statistics.median(run.cold_start for run in runs),
+                  single=[latency for run in runs for latency in run.single],
+                  loaded=[latency for run in runs for latency in run.loaded],
+                  seconds=sum(run.seconds for run in runs), errors=sum(run.errors for run in runs),
+                  peak_mb=max(run.peak_mb for run in runs))
+
+
+def write_report(args: argparse.Namespace, runs: Dict[str, List[Result]], training: Dict[str, float]) -> None:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    results = [pooled(runs[key]) for key in ALL_SETUPS]
+    ours, two, starter, floor = results
+    spread = "; ".join(f"{rounds[0].name}, {rounds[0].replicas} × " + ", ".join(
+        f"{run.turns_per_second:.1f}" for run in rounds) for rounds in runs.values())
     lines = [
-        f"Measured by `make bench` (`scripts/bench.py --visitors {args.visitors} --seconds {args.seconds:g}`) on "
+        f"Measured by `make bench` (`scripts/bench.py --visitors {args.visitors} --seconds {args.seconds:g} "
+        f"--rounds {args.rounds}`) on "
         f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores ({cpu}), {memory} GB, Python {platform.python_version()}.",
         f"{args.visitors} simulated visitors send without pause for {args.seconds:g} s over the REST channel; "
         f"one in four runs a lead conversation, the others sheet questions and small talk; each simulated visitor "
         f"leaves after {CONVERSATION_TURNS} messages and a new one takes its place. "
-        "Two replicas share PostgreSQL (tracker store) and Redis (lock store), the load alternating between them.",
+        "Two replicas share PostgreSQL (tracker store) and Redis (lock store), the load alternating between them. "
+        "The last row is the starter bot trained without any model (keyword intents, rules, memoization, "
+        "in-memory store): what Rasa 3.6 itself costs per turn here.",
         "",
         "| bot | replicas | turns/s | p50 ms | p95 ms | p99 ms | 1 visitor p50 ms | 1 visitor p95 ms | "
         "cold start s | peak memory MB (per server) | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
         *[result.row() for result in results],
+        "",
+        f"Against the starter bot: {ours.turns_per_second / starter.turns_per_second:.1f} × its turns/s with one "
+        f"replica, {two.turns_per_second / starter.turns_per_second:.1f} × with two; Rasa's floor is "
+        f"{floor.turns_per_second / starter.turns_per_second:.1f} ×.",
+        f"Each row pools {args.rounds} rounds of every set-up in turn; turns/s of each round: {spread}.",
         "",
         "Training time: " + (", ".join(f"{name} {seconds:.0f} s" for name, seconds in training.items()) or "not measured (--skip-training)") + ".",
         "",
