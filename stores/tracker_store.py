@@ -35,7 +35,7 @@ import json
 import logging
 import os
 import weakref
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Type
 
@@ -72,11 +72,13 @@ def event_class(type_name: str) -> Optional[Type[Event]]:
 def deserialise_events(serialised: List[Dict[str, Any]]) -> List[Event]:
     """Rasa's ``deserialise_events`` with the class lookup above.
 
-    Like Rasa's, it skips what has no class (the retired ``topic`` events).
+    Like Rasa's, it skips what has no type or no class (the retired ``topic``
+    events), and raises ``ValueError`` on an unknown type.
     """
     events = []
     for parameters in serialised:
-        cls = event_class(parameters["event"])
+        name = parameters.get("event")
+        cls = event_class(name) if name else None
         event = cls._from_parameters(parameters) if cls else None
         if event is not None:
             events.append(event)
@@ -84,7 +86,7 @@ def deserialise_events(serialised: List[Dict[str, Any]]) -> List[Event]:
 
 
 def engine_kwargs(url: URL) -> Dict[str, Any]:
-    """Rasa's engine settings, with pooled connections checked before use."""
+    """Rasa's engine settings; PostgreSQL connections checked before use, SQLite's pooled."""
     if url.get_backend_name() == "sqlite":
         # One pool of connections to the file, used from Rasa's single event loop thread.
         return {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
@@ -151,8 +153,13 @@ class EnvTrackerStore(SQLTrackerStore):
         events = deserialise_events([json.loads(data) for (data,) in rows])
         tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
         if not fetch_events_from_all_sessions:
-            self._read[sender_id] = (weakref.ref(tracker), len(rows))
+            self._read[sender_id] = (weakref.ref(tracker, partial(self._forget, sender_id)), len(rows))
         return tracker
+
+    def _forget(self, sender_id: str, dead: weakref.ref) -> None:
+        """Drop the entry of a tracker that was read but never saved (an error, an API read)."""
+        if self._read.get(sender_id, (None, 0))[0] is dead:
+            del self._read[sender_id]
 
     def _additional_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> Iterator:
         """The events not stored yet: those after the ones this tracker was read from.

@@ -1,6 +1,7 @@
 """The environment-configured stores: SQL conversations (SQLite, PostgreSQL) and locks."""
 
 import asyncio
+import gc
 import os
 from pathlib import Path
 from typing import Iterator
@@ -119,6 +120,13 @@ def test_only_the_tracker_just_read_skips_rasas_count(tracker_store: EnvTrackerS
     asyncio.run(tracker_store.save(turn))  # not the tracker this store read: counted
     other.engine.dispose()
     assert list(asyncio.run(tracker_store.retrieve("visiteur-1")).events) == list(turn.events)
+
+
+def test_a_tracker_read_and_dropped_leaves_nothing_behind(tracker_store: EnvTrackerStore) -> None:
+    asyncio.run(tracker_store.save(conversation("visiteur-1")))
+    asyncio.run(tracker_store.retrieve("visiteur-1"))  # read, never saved (an API read, a failed turn)
+    gc.collect()
+    assert "visiteur-1" not in tracker_store._read
 
 
 def test_the_sqlite_file_is_in_wal_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
