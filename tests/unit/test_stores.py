@@ -4,9 +4,10 @@ import asyncio
 import gc
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -14,6 +15,7 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
     BotUttered,
+    Event,
     SessionStarted,
     SlotSet,
     UserUttered,
@@ -21,7 +23,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_from_url
-from stores.tracker_store import EnvTrackerStore
+from stores.tracker_store import EnvTrackerStore, event_class
 from tests.servers import POSTGRES, REDIS, reachable, temporary_database
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -120,6 +122,32 @@ def test_only_the_tracker_just_read_skips_rasas_count(tracker_store: EnvTrackerS
     asyncio.run(tracker_store.save(turn))  # not the tracker this store read: counted
     other.engine.dispose()
     assert list(asyncio.run(tracker_store.retrieve("visiteur-1")).events) == list(turn.events)
+
+
+def test_saving_the_tracker_just_read_runs_no_count_query(tracker_store: EnvTrackerStore) -> None:
+    """The saving that skips Rasa's count really skips it (the tests above check it stays correct)."""
+    asyncio.run(tracker_store.save(conversation("visiteur-1")))
+    statements: List[str] = []
+    sa.event.listen(tracker_store.engine, "before_cursor_execute",
+                    lambda _conn, _cursor, statement, *_: statements.append(statement.lower()))
+    turn = asyncio.run(tracker_store.retrieve("visiteur-1"))
+    later_turn(turn, "première")
+    asyncio.run(tracker_store.save(turn))
+    assert sum("count(" in statement for statement in statements) == 0
+    asyncio.run(tracker_store.save(conversation("visiteur-2")))  # a new tracker: Rasa counts
+    assert sum("count(" in statement for statement in statements) == 1
+
+
+def test_each_event_class_is_looked_up_once(tracker_store: EnvTrackerStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    lookups: List[str] = []
+    resolve = Event.resolve_by_type
+    monkeypatch.setattr(Event, "resolve_by_type", lambda name, default=None: lookups.append(name) or resolve(name))
+    event_class.cache_clear()
+    asyncio.run(tracker_store.save(conversation("visiteur-1")))
+    for _ in range(3):
+        asyncio.run(tracker_store.retrieve("visiteur-1"))
+    event_class.cache_clear()  # later tests look classes up with Rasa's own method again
+    assert sorted(lookups) == ["action", "bot", "user"]
 
 
 def test_a_tracker_read_and_dropped_leaves_nothing_behind(tracker_store: EnvTrackerStore) -> None:
