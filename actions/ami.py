@@ -106,7 +106,9 @@ def presentation(today: date) -> List[str]:
 
 def calendar(today: date) -> List[str]:
     """The AMI calendar, each date in the tense it calls for."""
-    return [PERMANENT] + [milestone.tell(today) for milestone in CALENDAR] + [ministry_pointer(today)]
+    return (
+        [PERMANENT] + [milestone.tell(today) for milestone in CALENDAR] + [ministry_pointer(today)]
+    )
 
 
 def winners(today: date) -> List[str]:

@@ -26,7 +26,9 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
             selector = parse_data.get("response_selector", {}).get("faq", {})
             for response in selector.get("ranking", []):
                 key = response.get("intent_response_key")
-                scored[key] = max(scored.get(key, 0.0), confidence * response.get("confidence", 0.0))
+                scored[key] = max(
+                    scored.get(key, 0.0), confidence * response.get("confidence", 0.0)
+                )
         elif name in TOPICS:
             scored[name] = max(scored.get(name, 0.0), confidence)
     ordered = sorted((key for key in scored if key in TOPICS), key=scored.get, reverse=True)

@@ -22,16 +22,45 @@ from actions.leads.validation import (
     validate_phone,
 )
 
-
 # A message classified as one of these intents, this confidently, is a command or
 # a question asked in the middle of the form, not an answer to the requested field.
 COMMANDS = {"cancel", "delete_my_data"}
 # A question must also look like one: "Commune de Vire" may be classified as a
 # sheet topic, but it answers "Quel est le nom de votre organisation ?".
-QUESTIONS = {"faq", "ami_presentation", "ami_calendrier", "ami_laureats", "help", "bot_challenge", "ask_why"}
+QUESTIONS = {
+    "faq",
+    "ami_presentation",
+    "ami_calendrier",
+    "ami_laureats",
+    "help",
+    "bot_challenge",
+    "ask_why",
+}
 QUESTION_WORDS = {
-    "qu", "que", "quel", "quelle", "quels", "quelles", "quoi", "koi", "kel", "kelle", "comment",
-    "pourquoi", "pk", "pq", "quand", "qd", "combien", "cb", "ou", "qui", "est", "c", "aide", "pouvez",
+    "qu",
+    "que",
+    "quel",
+    "quelle",
+    "quels",
+    "quelles",
+    "quoi",
+    "koi",
+    "kel",
+    "kelle",
+    "comment",
+    "pourquoi",
+    "pk",
+    "pq",
+    "quand",
+    "qd",
+    "combien",
+    "cb",
+    "ou",
+    "qui",
+    "est",
+    "c",
+    "aide",
+    "pouvez",
 }
 COMMAND_CONFIDENCE = 0.8
 # Lower for questions, which must also look like one; below it, the NLU's own
@@ -51,8 +80,18 @@ FIELDS: Dict[str, str] = {
 LEAD_SLOTS = ["lead_consent_at", *FIELDS]
 CHOICE_WORDS = {
     "lead_organisation_type": {
-        "collectivite": ("collectivite", "mairie", "commune", "departement", "region", "agglo",
-                         "metropole", "intercommunal", "epci", "communaute de communes"),
+        "collectivite": (
+            "collectivite",
+            "mairie",
+            "commune",
+            "departement",
+            "region",
+            "agglo",
+            "metropole",
+            "intercommunal",
+            "epci",
+            "communaute de communes",
+        ),
         "association": ("asso", "ess", "cooperative", "scop", "scic", "mutuelle", "fondation"),
         "entreprise": ("entreprise", "societe", "sarl", "sas", "pme", "tpe", "start"),
         "autre": ("autre",),
@@ -103,7 +142,11 @@ def is_interruption(message: Dict[str, Any]) -> bool:
     name, confidence = intent.get("name"), intent.get("confidence", 0)
     if name in COMMANDS:
         return confidence >= COMMAND_CONFIDENCE
-    return name in QUESTIONS and confidence >= QUESTION_CONFIDENCE and looks_like_question(message.get("text") or "")
+    return (
+        name in QUESTIONS
+        and confidence >= QUESTION_CONFIDENCE
+        and looks_like_question(message.get("text") or "")
+    )
 
 
 def looks_like_answer(slot: str, message: Dict[str, Any]) -> bool:
@@ -163,31 +206,45 @@ class ValidateLeadForm(FormValidationAction):
     extract_lead_need = free_text("lead_need")
     extract_lead_message = free_text("lead_message")
 
-    async def _text(self, slot: str, field: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    async def _text(
+        self, slot: str, field: str, value: Any, dispatcher: CollectingDispatcher
+    ) -> Dict[Text, Any]:
         try:
             return {slot: clean_text(value, field)}
         except InvalidField as error:
             return reject(dispatcher, slot, error)
 
-    async def validate_lead_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict[Text, Any]:
+    async def validate_lead_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
         return await self._text("lead_name", "name", value, dispatcher)
 
-    async def validate_lead_organisation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict[Text, Any]:
+    async def validate_lead_organisation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
         return await self._text("lead_organisation", "organisation", value, dispatcher)
 
-    async def validate_lead_territory(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict[Text, Any]:
+    async def validate_lead_territory(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
         return await self._text("lead_territory", "territory", value, dispatcher)
 
-    async def validate_lead_message(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict[Text, Any]:
+    async def validate_lead_message(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
         return await self._text("lead_message", "message", value, dispatcher)
 
-    async def validate_lead_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict[Text, Any]:
+    async def validate_lead_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
         try:
             return {"lead_email": validate_email(value)}
         except InvalidField as error:
             return reject(dispatcher, "lead_email", error)
 
-    async def validate_lead_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict[Text, Any]:
+    async def validate_lead_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
         # An empty string records "no phone": the slot is filled, the form moves on
         # (and the form validates it again, unchanged, when it restarts for a correction).
         skipped = (tracker.latest_message.get("intent") or {}).get("name") == "deny"
@@ -198,16 +255,24 @@ class ValidateLeadForm(FormValidationAction):
         except InvalidField as error:
             return reject(dispatcher, "lead_phone", error)
 
-    async def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    async def _choice(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher
+    ) -> Dict[Text, Any]:
         key = match_choice(slot, str(value or ""))
         if key is None:
-            dispatcher.utter_message(text="Je n'ai pas reconnu ce choix : merci de cliquer sur l'une des options.")
+            dispatcher.utter_message(
+                text="Je n'ai pas reconnu ce choix : merci de cliquer sur l'une des options."
+            )
         return {slot: key}
 
-    async def validate_lead_organisation_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict[Text, Any]:
+    async def validate_lead_organisation_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
         return await self._choice("lead_organisation_type", value, dispatcher)
 
-    async def validate_lead_need(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict[Text, Any]:
+    async def validate_lead_need(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
         return await self._choice("lead_need", value, dispatcher)
 
 
@@ -220,7 +285,9 @@ class AskChoice(Action):
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
         buttons = [{"title": label, "payload": label} for label in CHOICES[self.slot].values()]
         dispatcher.utter_message(text=self.question, buttons=buttons)
         return []

@@ -37,6 +37,7 @@ FIELD_WORDS = {
     "lead_name": ("nom", "prenom"),
 }
 
+
 def env(name: str, default: str) -> str:
     """A setting from the environment, with its default when unset or empty."""
     return os.environ.get(name) or default
@@ -48,7 +49,9 @@ class ActionAskConsent(Action):
     def name(self) -> Text:
         return "action_ask_consent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
         retention = env("LEADS_RETENTION_MONTHS", "36")
         privacy = env("LEADS_PRIVACY_URL", "https://fr-consultants.com/")
         dispatcher.utter_message(
@@ -60,7 +63,10 @@ class ActionAskConsent(Action):
                 "les faire effacer à tout moment en écrivant « supprimez mes données ». "
                 f"Politique de confidentialité : {privacy}\nAcceptez-vous ?"
             ),
-            buttons=[{"title": "J'accepte", "payload": "/affirm"}, {"title": "Je refuse", "payload": "/deny"}],
+            buttons=[
+                {"title": "J'accepte", "payload": "/affirm"},
+                {"title": "Je refuse", "payload": "/deny"},
+            ],
         )
         return []
 
@@ -71,7 +77,9 @@ class ActionAcceptConsent(Action):
     def name(self) -> Text:
         return "action_accept_consent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(text="Merci ! Vous pouvez écrire « annuler » à tout moment.")
         return [SlotSet("lead_consent_at", datetime.now(timezone.utc).isoformat())]
 
@@ -82,7 +90,9 @@ class ActionRefuseConsent(Action):
     def name(self) -> Text:
         return "action_refuse_consent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
         contact = env("LEADS_CONTACT_URL", "https://fr-consultants.com/")
         dispatcher.utter_message(
             text=f"C'est noté, je ne vous demanderai aucune information. Vous pouvez contacter le Cabinet directement : {contact}"
@@ -107,9 +117,13 @@ class ActionShowLeadSummary(Action):
     def name(self) -> Text:
         return "action_show_lead_summary"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(
-            text="Voici votre demande :\n" + "\n".join(summary_lines(tracker)) + "\nJe l'envoie au Cabinet ?",
+            text="Voici votre demande :\n"
+            + "\n".join(summary_lines(tracker))
+            + "\nJe l'envoie au Cabinet ?",
             buttons=[
                 {"title": "Confirmer et envoyer", "payload": "/affirm"},
                 {"title": "Corriger une information", "payload": "/lead_correct"},
@@ -130,11 +144,20 @@ class ActionCorrectLead(Action):
     def name(self) -> Text:
         return "action_correct_lead"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
         field = next(tracker.get_latest_entity_values("lead_field"), None)
         if field not in FIELDS:
             typed = f" {normalise(tracker.latest_message.get('text') or '')} "
-            field = next((slot for slot, words in FIELD_WORDS.items() if any(f" {word}" in typed for word in words)), None)
+            field = next(
+                (
+                    slot
+                    for slot, words in FIELD_WORDS.items()
+                    if any(f" {word}" in typed for word in words)
+                ),
+                None,
+            )
         if field is None:
             dispatcher.utter_message(
                 text="Quelle information voulez-vous corriger ?",
@@ -153,9 +176,15 @@ class ActionCancelLead(Action):
     def name(self) -> Text:
         return "action_cancel_lead"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="C'est annulé : aucune information n'a été enregistrée. Puis-je vous aider autrement ?")
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in LEAD_SLOTS]
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(
+            text="C'est annulé : aucune information n'a été enregistrée. Puis-je vous aider autrement ?"
+        )
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
+            SlotSet(slot, None) for slot in LEAD_SLOTS
+        ]
 
 
 @lru_cache(maxsize=1)
@@ -168,7 +197,11 @@ def user_events_before_consent(tracker: Tracker) -> Iterator[Dict[str, Any]]:
     """The visitor's messages before they consented, latest first (never the form's answers)."""
     consented = False
     for event in reversed(tracker.events):
-        if event.get("event") == "slot" and event.get("name") == "lead_consent_at" and event.get("value"):
+        if (
+            event.get("event") == "slot"
+            and event.get("name") == "lead_consent_at"
+            and event.get("value")
+        ):
             consented = True
         elif consented and event.get("event") == "user":
             yield event
@@ -221,25 +254,45 @@ class ActionSubmitLead(Action):
     def name(self) -> Text:
         return "action_submit_lead"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        if not tracker.get_slot("lead_consent_at") or any(tracker.get_slot(slot) is None for slot in FIELDS):
-            dispatcher.utter_message(text="Aucune demande n'est en cours. Souhaitez-vous être recontacté ?",
-                                     buttons=[{"title": "Être recontacté par un consultant", "payload": "/request_contact"}])
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        if not tracker.get_slot("lead_consent_at") or any(
+            tracker.get_slot(slot) is None for slot in FIELDS
+        ):
+            dispatcher.utter_message(
+                text="Aucune demande n'est en cours. Souhaitez-vous être recontacté ?",
+                buttons=[
+                    {"title": "Être recontacté par un consultant", "payload": "/request_contact"}
+                ],
+            )
             return []
         since = datetime.now(timezone.utc) - timedelta(hours=1)
         try:
             store = await asyncio.to_thread(lead_store)
-            if await asyncio.to_thread(store.count_since, tracker.sender_id, since) >= MAX_SUBMISSIONS_PER_HOUR:
-                dispatcher.utter_message(text="Vous avez déjà envoyé plusieurs demandes dans l'heure : un consultant va les traiter. Merci de réessayer plus tard si besoin.")
+            if (
+                await asyncio.to_thread(store.count_since, tracker.sender_id, since)
+                >= MAX_SUBMISSIONS_PER_HOUR
+            ):
+                dispatcher.utter_message(
+                    text="Vous avez déjà envoyé plusieurs demandes dans l'heure : un consultant va les traiter. Merci de réessayer plus tard si besoin."
+                )
                 return [SlotSet(slot, None) for slot in LEAD_SLOTS]
             lead = await submit(store, lead_from(tracker))
         except Exception:  # noqa: BLE001 - the visitor must get an answer and keep their answers.
             logger.exception("Lead could not be stored")
-            dispatcher.utter_message(text="Désolé, votre demande n'a pas pu être enregistrée pour le moment. Vos réponses sont conservées : réessayez dans un instant.")
+            dispatcher.utter_message(
+                text="Désolé, votre demande n'a pas pu être enregistrée pour le moment. Vos réponses sont conservées : réessayez dans un instant."
+            )
             return [FollowupAction("action_show_lead_summary")]
         start_background_retry(lead_store)
-        followup = env("LEADS_FOLLOWUP_TEXT", "Un consultant du Cabinet Fr Consultants vous répondra par e-mail dans les meilleurs délais.")
-        dispatcher.utter_message(text=f"Merci, votre demande est enregistrée sous la référence {lead.reference}. {followup}")
+        followup = env(
+            "LEADS_FOLLOWUP_TEXT",
+            "Un consultant du Cabinet Fr Consultants vous répondra par e-mail dans les meilleurs délais.",
+        )
+        dispatcher.utter_message(
+            text=f"Merci, votre demande est enregistrée sous la référence {lead.reference}. {followup}"
+        )
         return [SlotSet(slot, None) for slot in LEAD_SLOTS]
 
 
@@ -249,17 +302,23 @@ class ActionDeleteMyData(Action):
     def name(self) -> Text:
         return "action_delete_my_data"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
         try:
             store = await asyncio.to_thread(lead_store)
             deleted = await asyncio.to_thread(store.delete_conversation, tracker.sender_id)
         except Exception:  # noqa: BLE001 - say it failed rather than pretend.
             logger.exception("Leads of a conversation could not be deleted")
-            dispatcher.utter_message(text="Désolé, la suppression a échoué. Réessayez dans un instant ou écrivez au Cabinet via https://fr-consultants.com/.")
+            dispatcher.utter_message(
+                text="Désolé, la suppression a échoué. Réessayez dans un instant ou écrivez au Cabinet via https://fr-consultants.com/."
+            )
             return []
         if deleted:
             text = f"C'est fait : {deleted} demande(s) et les données associées ont été supprimées."
         else:
             text = "Aucune demande n'était enregistrée pour cette conversation ; les réponses en cours ont été effacées."
         dispatcher.utter_message(text=text)
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in LEAD_SLOTS]
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
+            SlotSet(slot, None) for slot in LEAD_SLOTS
+        ]

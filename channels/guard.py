@@ -66,8 +66,12 @@ class RateLimiter:
 
     SWEEP_EVERY = 1000
 
-    def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limit: int = RATE_LIMIT,
+        window: float = RATE_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limit, self.window, self.clock = limit, window, clock
         self.recent: Dict[str, Deque[float]] = defaultdict(deque)
         self.calls = 0
@@ -76,8 +80,14 @@ class RateLimiter:
         now = self.clock()
         self.calls += 1
         if self.calls % self.SWEEP_EVERY == 0:
-            self.recent = defaultdict(deque, {sender: times for sender, times in self.recent.items()
-                                              if times and now - times[-1] <= self.window})
+            self.recent = defaultdict(
+                deque,
+                {
+                    sender: times
+                    for sender, times in self.recent.items()
+                    if times and now - times[-1] <= self.window
+                },
+            )
         times = self.recent[sender_id]
         while times and now - times[0] > self.window:
             times.popleft()
@@ -96,7 +106,9 @@ def guarded(on_new_message: OnNewMessage, limiter: Optional[RateLimiter] = None)
         sender = message.sender_id or "default"
         text = message.text or ""
         if len(text) > MAX_MESSAGE_LENGTH:
-            await output.send_text_message(sender, TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_LENGTH))
+            await output.send_text_message(
+                sender, TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_LENGTH)
+            )
             return
         if not limiter.allow(sender):
             await output.send_text_message(sender, TOO_FAST)

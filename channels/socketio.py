@@ -151,9 +151,7 @@ class WebchatInput(SocketIOInput):
             allowed_origins = parse_allowed_origins(os.environ.get(ALLOWED_ORIGINS_VARIABLE))
         self.allowed_origins = allowed_origins
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The stock blueprint, with the allowed origins and an awaited ``enter_room``."""
         on_new_message = guarded(on_new_message)
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)

@@ -99,7 +99,9 @@ class TelegramSettings:
             secret_token=environ.get("TELEGRAM_SECRET_TOKEN", "").strip(),
             webhook_url=environ.get("TELEGRAM_WEBHOOK_URL", "").strip(),
             bot_username=environ.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@"),
-            api_base_url=(environ.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL).rstrip("/"),
+            api_base_url=(
+                environ.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
+            ).rstrip("/"),
         )
 
     def why_off(self) -> Optional[str]:
@@ -138,8 +140,12 @@ class BotApiClient:
     the stock channel.
     """
 
-    def __init__(self, token: str, base_url: str = DEFAULT_API_BASE_URL,
-                 timeout_seconds: float = REQUEST_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_API_BASE_URL,
+        timeout_seconds: float = REQUEST_TIMEOUT_SECONDS,
+    ) -> None:
         self._token = token
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
@@ -154,11 +160,14 @@ class BotApiClient:
             async with session.post(url, json=params) as answer:
                 body = await answer.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-            raise TelegramApiError(method, self._redact(f"{type(error).__name__}: {error}")) from error
+            raise TelegramApiError(
+                method, self._redact(f"{type(error).__name__}: {error}")
+            ) from error
         if not isinstance(body, dict) or not body.get("ok"):
             body = body if isinstance(body, dict) else {}
-            raise TelegramApiError(method, str(body.get("description", "unexpected answer")),
-                                   body.get("error_code"))
+            raise TelegramApiError(
+                method, str(body.get("description", "unexpected answer")), body.get("error_code")
+            )
         return body.get("result")
 
     async def close(self) -> None:
@@ -222,7 +231,7 @@ def to_html(text: str) -> str:
     parts: List[str] = []
     position = 0
     for match in LINK.finditer(text):
-        parts.append(escape(text[position:match.start()], quote=False))
+        parts.append(escape(text[position : match.start()], quote=False))
         title, url, bare = match.groups()
         if bare:
             url, rest = _bare_url(bare)
@@ -320,14 +329,18 @@ class PayloadKeys:
 
     def callback_data(self, payload: str) -> str:
         """The payload itself when it fits, else a short key that stands for it."""
-        if len(payload.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES and not payload.startswith(self.PREFIX):
+        if len(payload.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES and not payload.startswith(
+            self.PREFIX
+        ):
             return payload
         key = self.PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
         self._payloads[key] = payload
         self._payloads.move_to_end(key)
         while len(self._payloads) > self._capacity:
             self._payloads.popitem(last=False)
-        logger.info("Button payload over %d bytes sent to Telegram as key %s", MAX_CALLBACK_DATA_BYTES, key)
+        logger.info(
+            "Button payload over %d bytes sent to Telegram as key %s", MAX_CALLBACK_DATA_BYTES, key
+        )
         return key
 
     def payload(self, callback_data: str) -> Optional[str]:
@@ -348,15 +361,25 @@ def _keyboard_button(button: Mapping[str, Any], keys: PayloadKeys) -> Optional[D
     return {"text": title, "callback_data": keys.callback_data(payload)}
 
 
-def inline_keyboard(buttons: List[Mapping[str, Any]], keys: PayloadKeys) -> Optional[Dict[str, Any]]:
+def inline_keyboard(
+    buttons: List[Mapping[str, Any]], keys: PayloadKeys
+) -> Optional[Dict[str, Any]]:
     """Rasa buttons as an inline keyboard, one button a row (titles are whole questions)."""
-    rows = [[rendered] for rendered in (_keyboard_button(button, keys) for button in buttons) if rendered]
+    rows = [
+        [rendered]
+        for rendered in (_keyboard_button(button, keys) for button in buttons)
+        if rendered
+    ]
     return {"inline_keyboard": rows} if rows else None
 
 
 def chat_id_of(recipient_id: str) -> ChatId:
     """The Telegram chat of a conversation: its sender id without the channel prefix."""
-    raw = recipient_id[len(SENDER_PREFIX):] if recipient_id.startswith(SENDER_PREFIX) else recipient_id
+    raw = (
+        recipient_id[len(SENDER_PREFIX) :]
+        if recipient_id.startswith(SENDER_PREFIX)
+        else recipient_id
+    )
     try:
         return int(raw)
     except ValueError:
@@ -380,15 +403,18 @@ class TelegramOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send_text(chat_id_of(recipient_id), text, None)
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str,
-                                     buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         """The text with the buttons as an inline keyboard under its last piece."""
         await self._send_text(chat_id_of(recipient_id), text, inline_keyboard(buttons, self.keys))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.client.call("sendPhoto", {"chat_id": chat_id_of(recipient_id), "photo": image})
 
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
         """A custom payload as Bot API parameters.
 
         ``{"method": "sendLocation", "latitude": …}`` calls that method; otherwise a
@@ -396,19 +422,28 @@ class TelegramOutput(OutputChannel):
         payloads written for other channels are skipped with a warning.
         """
         params = dict(json_message)
-        method = params.pop("method", None) or ("sendMessage" if "text" in params else
-                                                  "sendPhoto" if "photo" in params else None)
+        method = params.pop("method", None) or (
+            "sendMessage" if "text" in params else "sendPhoto" if "photo" in params else None
+        )
         if method is None:
-            logger.warning("Custom payload without method, text or photo not sent to Telegram: %s",
-                           sorted(json_message))
+            logger.warning(
+                "Custom payload without method, text or photo not sent to Telegram: %s",
+                sorted(json_message),
+            )
             return
         params.setdefault("chat_id", chat_id_of(recipient_id))
         await self.client.call(method, params)
 
-    async def _send_text(self, chat_id: ChatId, text: str, keyboard: Optional[Dict[str, Any]]) -> None:
+    async def _send_text(
+        self, chat_id: ChatId, text: str, keyboard: Optional[Dict[str, Any]]
+    ) -> None:
         pieces = split_message(text or "") or ([TEXT_FOR_BUTTONS_ONLY] if keyboard else [])
         for index, piece in enumerate(pieces):
-            params: Dict[str, Any] = {"chat_id": chat_id, "text": to_html(piece), "parse_mode": "HTML"}
+            params: Dict[str, Any] = {
+                "chat_id": chat_id,
+                "text": to_html(piece),
+                "parse_mode": "HTML",
+            }
             if keyboard and index == len(pieces) - 1:
                 params["reply_markup"] = keyboard
             await self.client.call("sendMessage", params)
@@ -441,14 +476,18 @@ def clean_text(text: str, bot_username: str = "") -> str:
     return COMMAND_ALIASES.get(command, text)
 
 
-def _metadata(update: Mapping[str, Any], chat: Mapping[str, Any], user: Mapping[str, Any]) -> Dict[str, Any]:
-    return {CHANNEL_NAME: {
-        "update_id": update.get("update_id"),
-        "chat_id": chat.get("id"),
-        "chat_type": chat.get("type"),
-        "user_id": user.get("id"),
-        "language_code": user.get("language_code"),
-    }}
+def _metadata(
+    update: Mapping[str, Any], chat: Mapping[str, Any], user: Mapping[str, Any]
+) -> Dict[str, Any]:
+    return {
+        CHANNEL_NAME: {
+            "update_id": update.get("update_id"),
+            "chat_id": chat.get("id"),
+            "chat_type": chat.get("type"),
+            "user_id": user.get("id"),
+            "language_code": user.get("language_code"),
+        }
+    }
 
 
 def _tapped_button_title(message: Mapping[str, Any], callback_data: str) -> Optional[str]:
@@ -489,7 +528,9 @@ def _from_message(update: Mapping[str, Any], bot_username: str) -> Optional[Inco
     return Incoming(chat["id"], text, _metadata(update, chat, message.get("from") or {}))
 
 
-def parse_update(update: Mapping[str, Any], keys: PayloadKeys, bot_username: str = "") -> Optional[Incoming]:
+def parse_update(
+    update: Mapping[str, Any], keys: PayloadKeys, bot_username: str = ""
+) -> Optional[Incoming]:
     """What the bot should do with an update; None for kinds it ignores.
 
     Handled: ``message`` with text (or a caption) and ``callback_query`` (a tap on
@@ -542,8 +583,11 @@ class TelegramInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         """Ignore credentials.yml (secrets stay out of committed files); read the environment."""
         if credentials:
-            logger.warning("Telegram settings in credentials.yml are ignored: use the TELEGRAM_* "
-                           "environment variables (%s)", ", ".join(sorted(credentials)))
+            logger.warning(
+                "Telegram settings in credentials.yml are ignored: use the TELEGRAM_* "
+                "environment variables (%s)",
+                ", ".join(sorted(credentials)),
+            )
         return cls(TelegramSettings.from_env())
 
     def __init__(self, settings: TelegramSettings) -> None:
@@ -556,10 +600,17 @@ class TelegramInput(InputChannel):
         if self.off_reason:
             # No token is the usual local set-up; a token without a usable secret is a mistake.
             level = logging.INFO if not settings.token else logging.ERROR
-            logger.log(level, "Telegram channel is off: %s. The other channels run as usual.", self.off_reason)
+            logger.log(
+                level,
+                "Telegram channel is off: %s. The other channels run as usual.",
+                self.off_reason,
+            )
         else:
-            logger.info("Telegram channel is on for @%s (Bot API at %s).",
-                        settings.bot_username or "?", settings.api_base_url)
+            logger.info(
+                "Telegram channel is on for @%s (Bot API at %s).",
+                settings.bot_username or "?",
+                settings.api_base_url,
+            )
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return None if self.off_reason else self.output
@@ -570,8 +621,9 @@ class TelegramInput(InputChannel):
 
         @telegram_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "off" if self.off_reason else "ok",
-                                  "reason": self.off_reason})
+            return response.json(
+                {"status": "off" if self.off_reason else "ok", "reason": self.off_reason}
+            )
 
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
@@ -581,13 +633,16 @@ class TelegramInput(InputChannel):
         telegram_webhook.listener("before_server_stop")(self._close)
         return telegram_webhook
 
-    async def receive(self, request: Request,
-                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
         """Answer one webhook call from Telegram."""
         if self.off_reason:
             return _json_reply(503, f"Telegram channel is off: {self.off_reason}")
         if not self._is_from_telegram(request):
-            logger.warning("Telegram webhook called without the right secret token (from %s)", request.ip)
+            logger.warning(
+                "Telegram webhook called without the right secret token (from %s)", request.ip
+            )
             return _json_reply(403, f"Forbidden: wrong or missing {SECRET_HEADER} header")
         try:
             update = json.loads(request.body or b"null")
@@ -608,7 +663,9 @@ class TelegramInput(InputChannel):
 
     def _is_from_telegram(self, request: Request) -> bool:
         given = request.headers.get(SECRET_HEADER, "")
-        return hmac.compare_digest(given.encode("utf-8"), self.settings.secret_token.encode("utf-8"))
+        return hmac.compare_digest(
+            given.encode("utf-8"), self.settings.secret_token.encode("utf-8")
+        )
 
     async def _answer_callback(self, incoming: Incoming) -> None:
         """Stop the button's spinner at once, before the (slower) answer is computed."""
@@ -622,15 +679,22 @@ class TelegramInput(InputChannel):
         except TelegramApiError as error:
             logger.warning("Could not answer a Telegram callback query: %s", error)
 
-    async def _handle(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def _handle(
+        self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
         """Pass the message to Rasa; failures are logged, not returned to Telegram.
 
         The message is already in the tracker when a reply fails (the visitor blocked
         the bot, Telegram is down): a non-2xx answer would make Telegram deliver the
         update again and again, and Rasa answer it again each time.
         """
-        message = UserMessage(incoming.text, self.output, f"{SENDER_PREFIX}{incoming.chat_id}",
-                              input_channel=CHANNEL_NAME, metadata=incoming.metadata)
+        message = UserMessage(
+            incoming.text,
+            self.output,
+            f"{SENDER_PREFIX}{incoming.chat_id}",
+            input_channel=CHANNEL_NAME,
+            metadata=incoming.metadata,
+        )
         try:
             await on_new_message(message)
         except TelegramApiError as error:
@@ -646,11 +710,14 @@ class TelegramInput(InputChannel):
             logger.info("TELEGRAM_WEBHOOK_URL is not set: the Telegram webhook is left as it is.")
             return
         try:
-            await self.client.call("setWebhook", {
-                "url": self.settings.webhook_url,
-                "secret_token": self.settings.secret_token,
-                "allowed_updates": ALLOWED_UPDATES,
-            })
+            await self.client.call(
+                "setWebhook",
+                {
+                    "url": self.settings.webhook_url,
+                    "secret_token": self.settings.secret_token,
+                    "allowed_updates": ALLOWED_UPDATES,
+                },
+            )
         except TelegramApiError as error:
             logger.error("Telegram setWebhook to %s failed: %s", self.settings.webhook_url, error)
             return

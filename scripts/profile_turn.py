@@ -31,17 +31,30 @@ from rasa.utils.log_utils import configure_structlog
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # endpoints.yml names the project's stores by module path
-MESSAGES = ["bonjour", "C'est quoi un PTCE ?", "quelles formes prend un ptce", "jusqu'a quand deposer a l'AMI",
-            "merci", "ou lire la charte", "t'es un robot ?", "vos accompagnements", "quel temps fait-il ?"]
+MESSAGES = [
+    "bonjour",
+    "C'est quoi un PTCE ?",
+    "quelles formes prend un ptce",
+    "jusqu'a quand deposer a l'AMI",
+    "merci",
+    "ou lire la charte",
+    "t'es un robot ?",
+    "vos accompagnements",
+    "quel temps fait-il ?",
+]
 # First matching path fragment wins.
 PARTS = [
     ("spaCy (SpacyNLP, tokenizer, featurizer)", ("/spacy/", "/thinc/", "spacy_utils", "/spacy_")),
-    ("TensorFlow models (DIET, ResponseSelector)", ("/tensorflow/", "/keras/", "classifiers/diet", "/selectors/",
-                                                   "rasa/utils/tensorflow")),
+    (
+        "TensorFlow models (DIET, ResponseSelector)",
+        ("/tensorflow/", "/keras/", "classifiers/diet", "/selectors/", "rasa/utils/tensorflow"),
+    ),
     ("sparse featurizers (word and char n-grams)", ("/featurizers/", "/sklearn/", "/scipy/")),
     ("other NLU (tokenizer, fallback, regex)", ("rasa/nlu/",)),
-    ("policies (RulePolicy)", ("rasa/core/policies/", "rasa/core/featurizers/",
-                                       "rasa/shared/core/generator")),
+    (
+        "policies (RulePolicy)",
+        ("rasa/core/policies/", "rasa/core/featurizers/", "rasa/shared/core/generator"),
+    ),
     ("tracker store (SQL)", ("/sqlalchemy/", "sqlite3", "tracker_store")),
     ("lock store", ("lock_store", "/redis/")),
     ("action server calls (HTTP)", ("/aiohttp/", "rasa/core/actions/", "/yarl/", "/multidict/")),
@@ -51,8 +64,14 @@ PARTS = [
 
 # Rasa functions whose whole cost (callees included) is worth its own line.
 HOT_SPOTS = {
-    ("rasa/shared/utils/common.py", "all_subclasses"): "of which: Rasa finding each stored event's class (all_subclasses)",
-    ("jsonschema/validators.py", "validate"): "of which: Rasa validating action server responses (jsonschema)",
+    (
+        "rasa/shared/utils/common.py",
+        "all_subclasses",
+    ): "of which: Rasa finding each stored event's class (all_subclasses)",
+    (
+        "jsonschema/validators.py",
+        "validate",
+    ): "of which: Rasa validating action server responses (jsonschema)",
 }
 
 
@@ -68,11 +87,15 @@ async def play(agent: Agent, turns: int) -> None:
     for index in range(turns):
         if index % 20 == 0:
             sender = uuid.uuid4().hex  # conversations of realistic length
-        await agent.handle_message(UserMessage(MESSAGES[index % len(MESSAGES)], CollectingOutputChannel(), sender))
+        await agent.handle_message(
+            UserMessage(MESSAGES[index % len(MESSAGES)], CollectingOutputChannel(), sender)
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", default=str(ROOT / "models" / "ptce.tar.gz"))
     parser.add_argument("--turns", type=int, default=300)
     args = parser.parse_args()
@@ -86,7 +109,9 @@ def main() -> None:
         await play(agent, 20)  # warm-up: TensorFlow builds its graphs on first use
         began = time.perf_counter()
         await play(agent, args.turns)
-        print(f"without the profiler: {(time.perf_counter() - began) / args.turns * 1000:.2f} ms per turn")
+        print(
+            f"without the profiler: {(time.perf_counter() - began) / args.turns * 1000:.2f} ms per turn"
+        )
         profiler = cProfile.Profile()
         began = time.perf_counter()
         profiler.enable()
@@ -94,7 +119,9 @@ def main() -> None:
         profiler.disable()
         wall = time.perf_counter() - began
         totals: Dict[str, float] = defaultdict(float)
-        for (filename, _, function), (_, _, own_time, cumulative, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
+        for (filename, _, function), (_, _, own_time, cumulative, _) in pstats.Stats(
+            profiler
+        ).stats.items():  # type: ignore[attr-defined]
             totals[part_of(filename)] += own_time
             for (path, name), label in HOT_SPOTS.items():
                 if filename.endswith(path) and function == name:
@@ -107,8 +134,10 @@ def main() -> None:
     totals = asyncio.run(run())
     wall = totals.pop("wall clock (with profiler overhead)")
     hot = {label: totals.pop(label, 0.0) for label in HOT_SPOTS.values()}
-    rows: List[str] = [f"| {name} | {seconds / args.turns * 1000:.2f} |"
-                       for name, seconds in sorted(totals.items(), key=lambda item: -item[1])]
+    rows: List[str] = [
+        f"| {name} | {seconds / args.turns * 1000:.2f} |"
+        for name, seconds in sorted(totals.items(), key=lambda item: -item[1])
+    ]
     rows += [f"| {label} | {seconds / args.turns * 1000:.2f} |" for label, seconds in hot.items()]
     print(f"| part of the turn | ms per turn ({args.turns} turns, profiled) |\n|---|---|")
     print("\n".join(rows))

@@ -36,10 +36,15 @@ def resolve(answer: str, buttons: List[Dict[str, Any]]) -> str:
     return answer
 
 
-def print_bot_output(message: Dict[str, Any], is_latest_message: bool = False,
-                     color: str = rasa.shared.utils.io.bcolors.OKBLUE) -> None:
+def print_bot_output(
+    message: Dict[str, Any],
+    is_latest_message: bool = False,
+    color: str = rasa.shared.utils.io.bcolors.OKBLUE,
+) -> None:
     """The text first, then the buttons, numbered."""
-    _print_other_output({key: value for key, value in message.items() if key != "buttons"}, False, color)
+    _print_other_output(
+        {key: value for key, value in message.items() if key != "buttons"}, False, color
+    )
     for line in numbered(message.get("buttons") or []):
         rasa.shared.utils.cli.print_color(line, color=color)
     return None

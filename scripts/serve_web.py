@@ -62,16 +62,23 @@ class DemoPageHandler(SimpleHTTPRequestHandler):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    parser.add_argument(
+        "--bind", default="127.0.0.1", help="address to listen on (default: loopback only)"
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args()
     if not (WEB / "static" / "webchat.js").is_file():
-        print("web/static/webchat.js is missing: run `npm ci && npm run build` in web/", file=sys.stderr)
+        print(
+            "web/static/webchat.js is missing: run `npm ci && npm run build` in web/",
+            file=sys.stderr,
+        )
         return 1
     server = ThreadingHTTPServer((args.bind, args.port), partial(DemoPageHandler, quiet=args.quiet))
     host = "localhost" if args.bind in ("127.0.0.1", "::1") else args.bind
-    print(f"Demo page on http://{host}:{args.port}/ (add ?socket=http://host:port for another Rasa server)",
-          flush=True)
+    print(
+        f"Demo page on http://{host}:{args.port}/ (add ?socket=http://host:port for another Rasa server)",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

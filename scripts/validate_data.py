@@ -12,16 +12,12 @@ from typing import Dict
 EXPLAINED: Dict[str, str] = {
     # Rasa's ResponsesSyncImporter merges the retrieval intents found in the NLU
     # data into the domain, which must also list `faq` for the rules to parse.
-    r"duplicated intents have been found across multiple domain files: faq":
-        "retrieval intent listed in the domain and derived from the NLU data",
+    r"duplicated intents have been found across multiple domain files: faq": "retrieval intent listed in the domain and derived from the NLU data",
     # Used by Rasa's built-in two-stage fallback, never by a story or rule.
-    r"The utterance 'utter_ask_rephrase' is not used in any story or rule":
-        "uttered by action_default_ask_rephrase (two-stage fallback)",
-    r"The utterance 'utter_default' is not used in any story or rule":
-        "uttered by action_default_fallback (two-stage fallback gives up)",
+    r"The utterance 'utter_ask_rephrase' is not used in any story or rule": "uttered by action_default_ask_rephrase (two-stage fallback)",
+    r"The utterance 'utter_default' is not used in any story or rule": "uttered by action_default_fallback (two-stage fallback gives up)",
     # A form asks for each of its slots with utter_ask_<slot>, which no rule names.
-    r"The utterance 'utter_ask_lead_\w+' is not used in any story or rule":
-        "asked by lead_form for the slot it requests",
+    r"The utterance 'utter_ask_lead_\w+' is not used in any story or rule": "asked by lead_form for the slot it requests",
 }
 WARNING = re.compile(r"UserWarning: (.*)")
 
@@ -36,7 +32,9 @@ def main() -> int:
     output = result.stdout + result.stderr
     unexplained = []
     for warning in WARNING.findall(output):
-        reason = next((why for pattern, why in EXPLAINED.items() if re.search(pattern, warning)), None)
+        reason = next(
+            (why for pattern, why in EXPLAINED.items() if re.search(pattern, warning)), None
+        )
         if reason:
             print(f"explained warning: {warning.strip()} ({reason})")
         else:

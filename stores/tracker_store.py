@@ -142,7 +142,9 @@ class EnvTrackerStore(SQLTrackerStore):
         # Conversation → (the tracker last read for it, how many stored events it was built from).
         self._read: Dict[str, Tuple[weakref.ref, int]] = {}
 
-    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
         """Rasa's query; only the stored JSON is read, and events are rebuilt faster."""
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
@@ -153,7 +155,10 @@ class EnvTrackerStore(SQLTrackerStore):
         events = deserialise_events([json.loads(data) for (data,) in rows])
         tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
         if not fetch_events_from_all_sessions:
-            self._read[sender_id] = (weakref.ref(tracker, partial(self._forget, sender_id)), len(rows))
+            self._read[sender_id] = (
+                weakref.ref(tracker, partial(self._forget, sender_id)),
+                len(rows),
+            )
         return tracker
 
     def _forget(self, sender_id: str, dead: weakref.ref) -> None:
@@ -161,7 +166,9 @@ class EnvTrackerStore(SQLTrackerStore):
         if self._read.get(sender_id, (None, 0))[0] is dead:
             del self._read[sender_id]
 
-    def _additional_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> Iterator:
+    def _additional_events(
+        self, session: sa.orm.Session, tracker: DialogueStateTracker
+    ) -> Iterator:
         """The events not stored yet: those after the ones this tracker was read from.
 
         Rasa's count query (``super()``) is kept for any other tracker: a new

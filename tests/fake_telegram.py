@@ -31,8 +31,24 @@ WEBHOOK_URL = "https://assistant.example.test/webhooks/telegram/webhook"
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 # Telegram's HTML subset (https://core.telegram.org/bots/api#html-style).
-HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-             "a", "tg-emoji", "code", "pre", "blockquote"}
+HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "tg-emoji",
+    "code",
+    "pre",
+    "blockquote",
+}
 
 
 _update_ids = itertools.count(100_000)
@@ -41,18 +57,34 @@ _update_ids = itertools.count(100_000)
 def message_update(chat_id: int, text: str, **extra: Any) -> Dict[str, Any]:
     """An update for a text message from a visitor in a private chat, as Telegram sends it."""
     user = {"id": chat_id, "is_bot": False, "first_name": "Camille", "language_code": "fr"}
-    message = {"message_id": next(_update_ids), "from": user, "chat": {"id": chat_id, "type": "private",
-               "first_name": "Camille"}, "date": int(time.time()), "text": text}
+    message = {
+        "message_id": next(_update_ids),
+        "from": user,
+        "chat": {"id": chat_id, "type": "private", "first_name": "Camille"},
+        "date": int(time.time()),
+        "text": text,
+    }
     return {"update_id": next(_update_ids), "message": dict(message, **extra)}
 
 
-def callback_update(chat_id: int, data: str, message: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+def callback_update(
+    chat_id: int, data: str, message: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
     """An update for a tap on an inline button of ``message`` (the bot's message that carried it)."""
     user = {"id": chat_id, "is_bot": False, "first_name": "Camille", "language_code": "fr"}
-    message = message or {"message_id": next(_update_ids), "date": int(time.time()), "text": "…",
-                          "chat": {"id": chat_id, "type": "private"}}
-    query = {"id": str(next(_update_ids)), "from": user, "message": message,
-             "chat_instance": f"-{chat_id}", "data": data}
+    message = message or {
+        "message_id": next(_update_ids),
+        "date": int(time.time()),
+        "text": "…",
+        "chat": {"id": chat_id, "type": "private"},
+    }
+    query = {
+        "id": str(next(_update_ids)),
+        "from": user,
+        "message": message,
+        "chat_instance": f"-{chat_id}",
+        "data": data,
+    }
     return {"update_id": next(_update_ids), "callback_query": query}
 
 
@@ -85,12 +117,16 @@ class _TelegramHtml(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: List[Tuple[str, Optional[str]]]) -> None:
         if tag not in HTML_TAGS:
-            raise BotApiError(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
+            raise BotApiError(
+                400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"'
+            )
         self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open or self.open.pop() != tag:
-            raise BotApiError(400, f'Bad Request: can\'t parse entities: Unexpected end tag "{tag}"')
+            raise BotApiError(
+                400, f'Bad Request: can\'t parse entities: Unexpected end tag "{tag}"'
+            )
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -104,7 +140,9 @@ def visible_text(text: str, parse_mode: Optional[str] = None) -> str:
     parser.feed(text)
     parser.close()
     if parser.open:
-        raise BotApiError(400, f'Bad Request: can\'t parse entities: Unclosed start tag "{parser.open[-1]}"')
+        raise BotApiError(
+            400, f'Bad Request: can\'t parse entities: Unclosed start tag "{parser.open[-1]}"'
+        )
     return "".join(parser.text)
 
 
@@ -117,9 +155,14 @@ def _check_keyboard(markup: Any) -> None:
     for row in rows:
         for button in row:
             if not button.get("text"):
-                raise BotApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+                raise BotApiError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
             data = button.get("callback_data")
-            if data is not None and not 1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
+            if (
+                data is not None
+                and not 1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES
+            ):
                 raise BotApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
@@ -158,14 +201,23 @@ class FakeTelegram(LoopbackHttpServer):
 
     def messages_to(self, chat_id: Any) -> List[BotApiCall]:
         """The sendMessage calls to one chat, in order."""
-        return [call for call in self.calls("sendMessage") if str(call.params.get("chat_id")) == str(chat_id)]
+        return [
+            call
+            for call in self.calls("sendMessage")
+            if str(call.params.get("chat_id")) == str(chat_id)
+        ]
 
     def texts_to(self, chat_id: Any) -> List[str]:
         """What the visitor of a chat sees of each message delivered to it."""
         return [call.result["text"] for call in self.messages_to(chat_id) if call.error is None]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0,
-                 where: Callable[[BotApiCall], bool] = lambda call: True) -> List[BotApiCall]:
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 30.0,
+        where: Callable[[BotApiCall], bool] = lambda call: True,
+    ) -> List[BotApiCall]:
         """Wait until ``count`` calls of ``method`` (matching ``where``) were made; return them."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -175,13 +227,21 @@ class FakeTelegram(LoopbackHttpServer):
                     break
                 self._changed.wait(max(0.0, deadline - time.monotonic()))
         if len(found) < count:
-            raise AssertionError(f"{len(found)} {method} calls after {timeout} s, expected {count}: {found}")
+            raise AssertionError(
+                f"{len(found)} {method} calls after {timeout} s, expected {count}: {found}"
+            )
         return found
 
-    def wait_for_messages(self, chat_id: Any, count: int, timeout: float = 30.0) -> List[BotApiCall]:
+    def wait_for_messages(
+        self, chat_id: Any, count: int, timeout: float = 30.0
+    ) -> List[BotApiCall]:
         """Wait until ``count`` sendMessage calls to ``chat_id`` were made; return them."""
-        return self.wait_for("sendMessage", count, timeout,
-                             where=lambda call: str(call.params.get("chat_id")) == str(chat_id))
+        return self.wait_for(
+            "sendMessage",
+            count,
+            timeout,
+            where=lambda call: str(call.params.get("chat_id")) == str(chat_id),
+        )
 
     def fail(self, method: str, code: int, description: str) -> None:
         """Answer every call of ``method`` with this error until ``heal()``."""
@@ -209,7 +269,11 @@ class FakeTelegram(LoopbackHttpServer):
             result, description = handler(params)
         except BotApiError as error:
             self._record(BotApiCall(method, params, error=error.description))
-            return error.code, {"ok": False, "error_code": error.code, "description": error.description}
+            return error.code, {
+                "ok": False,
+                "error_code": error.code,
+                "description": error.description,
+            }
         self._record(BotApiCall(method, params, result))
         answer: Dict[str, Any] = {"ok": True, "result": result}
         if description:
@@ -231,18 +295,29 @@ class FakeTelegram(LoopbackHttpServer):
         }
 
     def _bot(self) -> Dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Assistant PTCE", "username": BOT_USERNAME}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Assistant PTCE",
+            "username": BOT_USERNAME,
+        }
 
     def _get_me(self, params: Dict[str, Any]) -> Tuple[Any, Optional[str]]:
-        return dict(self._bot(), can_join_groups=True, can_read_all_group_messages=False,
-                    supports_inline_queries=False), None
+        return dict(
+            self._bot(),
+            can_join_groups=True,
+            can_read_all_group_messages=False,
+            supports_inline_queries=False,
+        ), None
 
     def _set_webhook(self, params: Dict[str, Any]) -> Tuple[Any, Optional[str]]:
         url = str(params.get("url") or "")
         if not url:
             return True, "Webhook was deleted"
         if not url.startswith("https://"):
-            raise BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            raise BotApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
         secret = params.get("secret_token")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
             raise BotApiError(400, "Bad Request: secret token contains unallowed characters")
@@ -256,8 +331,10 @@ class FakeTelegram(LoopbackHttpServer):
             chat: Dict[str, Any] = {"id": int(chat_id), "type": "private"}
         except (TypeError, ValueError):
             raise BotApiError(400, "Bad Request: chat not found") from None
-        return dict({"message_id": message_id, "from": self._bot(), "chat": chat, "date": int(time.time())},
-                    **content)
+        return dict(
+            {"message_id": message_id, "from": self._bot(), "chat": chat, "date": int(time.time())},
+            **content,
+        )
 
     def _send_message(self, params: Dict[str, Any]) -> Tuple[Any, Optional[str]]:
         if params.get("chat_id") in (None, ""):
@@ -282,7 +359,10 @@ class FakeTelegram(LoopbackHttpServer):
 
     def _answer_callback_query(self, params: Dict[str, Any]) -> Tuple[Any, Optional[str]]:
         if not params.get("callback_query_id"):
-            raise BotApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+            raise BotApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         return True, None
 
     # --- HTTP ----------------------------------------------------------------------
@@ -301,11 +381,17 @@ class FakeTelegram(LoopbackHttpServer):
                 url = urlsplit(self.path)
                 match = re.fullmatch(r"/bot([^/]+)/(\w+)", url.path)
                 if match is None:
-                    status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+                    status, answer = (
+                        404,
+                        {"ok": False, "error_code": 404, "description": "Not Found"},
+                    )
                 else:
                     body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                    status, answer = owner.handle(match.group(1), match.group(2),
-                                                  _params(url.query, body, self.headers.get("Content-Type", "")))
+                    status, answer = owner.handle(
+                        match.group(1),
+                        match.group(2),
+                        _params(url.query, body, self.headers.get("Content-Type", "")),
+                    )
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

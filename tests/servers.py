@@ -47,8 +47,13 @@ def temporary_database(prefix: str) -> Iterator[str]:
     """The URL of a new PostgreSQL database, dropped (connections and all) afterwards."""
     name = f"{prefix}_{os.getpid()}"
     # pool_pre_ping: a test may restart PostgreSQL while the database exists.
-    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True,
-                          pool_pre_ping=True, connect_args={"connect_timeout": 3})
+    admin = create_engine(
+        f"{POSTGRES}/postgres",
+        isolation_level="AUTOCOMMIT",
+        future=True,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 3},
+    )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))

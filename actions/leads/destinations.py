@@ -265,7 +265,7 @@ def _html(lead: Lead, fields: List[Tuple[str, str]]) -> str:
     """The HTML part; every value from the visitor goes through ``html.escape``."""
     escape = html.escape
     rows = "\n".join(
-        f"<tr><th align=\"left\">{escape(label)}</th><td>{escape(value)}</td></tr>"
+        f'<tr><th align="left">{escape(label)}</th><td>{escape(value)}</td></tr>'
         for label, value in fields
     )
     context = "".join(f"<li>{escape(line)}</li>" for line in _context_lines(lead.context))
@@ -273,10 +273,10 @@ def _html(lead: Lead, fields: List[Tuple[str, str]]) -> str:
         f"<h3>Derniers messages de la conversation</h3><ul>{context}</ul>" if context else ""
     )
     return (
-        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"></head><body>"
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>'
         "<p>Nouveau contact reçu par l'assistant PTCE.</p>"
         f"<table>{rows}</table>"
         "<h3>Message</h3>"
-        f"<p style=\"white-space: pre-wrap\">{escape(lead.message)}</p>"
+        f'<p style="white-space: pre-wrap">{escape(lead.message)}</p>'
         f"{context_block}</body></html>\n"
     )

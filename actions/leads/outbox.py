@@ -200,4 +200,3 @@ def _describe(error: BaseException) -> str:
     """``error`` as one readable line, even for exceptions without a message (timeouts)."""
     text = " ".join(str(error).split())
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-

@@ -269,8 +269,10 @@ class LeadStore:
 
     def count_since(self, conversation_id: str, since: datetime) -> int:
         """How many leads this conversation left since ``since`` (for rate limiting)."""
-        query = select(func.count()).select_from(leads).where(
-            leads.c.conversation_id == conversation_id, leads.c.created_at >= since
+        query = (
+            select(func.count())
+            .select_from(leads)
+            .where(leads.c.conversation_id == conversation_id, leads.c.created_at >= since)
         )
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
@@ -300,9 +302,7 @@ class LeadStore:
         with self.engine.connect() as connection:
             return [_lead_from_row(row, {}).as_dict() for row in connection.execute(query)]
 
-    def claim(
-        self, lead_id: str, destination: str, now: datetime, lease_seconds: float
-    ) -> bool:
+    def claim(self, lead_id: str, destination: str, now: datetime, lease_seconds: float) -> bool:
         """Lease one pending delivery until ``now + lease_seconds``; ``False`` if taken.
 
         The WHERE clause is re-checked by the database on the row it locks, so of two

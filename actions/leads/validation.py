@@ -115,13 +115,9 @@ def _explain_email_syntax(text: str) -> None:
     if not local:
         raise InvalidField("Il manque la partie avant le « @ » dans l'adresse e-mail.")
     if not domain:
-        raise InvalidField(
-            "Il manque le domaine après le « @ » (par exemple « exemple.fr »)."
-        )
+        raise InvalidField("Il manque le domaine après le « @ » (par exemple « exemple.fr »).")
     if "." not in domain:
-        raise InvalidField(
-            "Il manque l'extension du domaine après le « @ » (par exemple « .fr »)."
-        )
+        raise InvalidField("Il manque l'extension du domaine après le « @ » (par exemple « .fr »).")
 
 
 def validate_phone(value: str) -> str:

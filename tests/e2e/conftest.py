@@ -39,7 +39,9 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
         try:
             requests.get(url, timeout=2)
             return
@@ -50,31 +52,58 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 def base_env() -> Dict[str, str]:
     """The environment every server of the tests starts with: quiet, no telemetry."""
-    return dict(os.environ, SQLALCHEMY_SILENCE_UBER_WARNING="1", TF_CPP_MIN_LOG_LEVEL="2",
-                RASA_TELEMETRY_ENABLED="false")
+    return dict(
+        os.environ,
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        RASA_TELEMETRY_ENABLED="false",
+    )
 
 
 def start(command: List[str], log: Path, env: Dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
+    return subprocess.Popen(
+        command, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env
+    )
 
 
 def launch_actions(work: Path, env: Dict[str, str]) -> Tuple[subprocess.Popen, str]:
     """A running action server on loopback, and its webhook URL."""
     port = free_port()
     log = work / "actions.log"
-    process = start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-                    log, dict(env, SANIC_HOST="127.0.0.1"))
+    process = start(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        log,
+        dict(env, SANIC_HOST="127.0.0.1"),
+    )
     wait_until_up(f"http://127.0.0.1:{port}/health", process, log)
     return process, f"http://127.0.0.1:{port}/webhook"
 
 
-def launch_rasa(work: Path, env: Dict[str, str], name: str = "rasa", extra: Sequence[str] = ()) -> Tuple[subprocess.Popen, str]:
+def launch_rasa(
+    work: Path, env: Dict[str, str], name: str = "rasa", extra: Sequence[str] = ()
+) -> Tuple[subprocess.Popen, str]:
     """A running Rasa server on loopback with the project's files, and its URL."""
     port = free_port()
     log = work / f"{name}.log"
-    process = start([str(BIN / "rasa"), "run", "--model", "models/ptce.tar.gz", "--interface", "127.0.0.1",
-                     "--port", str(port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                     *extra], log, env)
+    process = start(
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            "models/ptce.tar.gz",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            *extra,
+        ],
+        log,
+        env,
+    )
     wait_until_up(f"http://127.0.0.1:{port}/", process, log)
     return process, f"http://127.0.0.1:{port}"
 
@@ -135,8 +164,11 @@ def demo_page_url(servers: Servers, tmp_path_factory: pytest.TempPathFactory) ->
         pytest.fail("web/static/webchat.js is missing: run `npm ci && npm run build` in web/")
     origin = servers.env["WEBCHAT_ALLOWED_ORIGINS"]
     log = tmp_path_factory.mktemp("web") / "serve_web.log"
-    process = start([sys.executable, "scripts/serve_web.py", "--port", origin.rsplit(":", 1)[1], "--quiet"],
-                    log, servers.env)
+    process = start(
+        [sys.executable, "scripts/serve_web.py", "--port", origin.rsplit(":", 1)[1], "--quiet"],
+        log,
+        servers.env,
+    )
     try:
         wait_until_up(f"{origin}/", process, log)
         yield f"{origin}/?socket={servers.rasa_url}"

@@ -22,8 +22,11 @@ APOLOGY = "je rencontre un problème technique"
 def without_actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Rasa server whose action server is not running."""
     work = tmp_path_factory.mktemp("no-actions")
-    env = dict(base_env(), ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
-               TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}")
+    env = dict(
+        base_env(),
+        ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
+        TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}",
+    )
     process, url = launch_rasa(work, env, "rasa-no-actions")
     yield url
     stop([process])
@@ -38,36 +41,60 @@ def test_with_the_action_server_down_the_visitor_gets_an_apology(without_actions
 def test_with_the_action_server_down_the_server_keeps_serving(without_actions: str) -> None:
     sender = uuid.uuid4().hex
     say(without_actions, "/ami_calendrier", sender)
-    assert "regroupe plusieurs acteurs" in text_of(say(without_actions, "C'est quoi un PTCE ?", sender))
+    assert "regroupe plusieurs acteurs" in text_of(
+        say(without_actions, "C'est quoi un PTCE ?", sender)
+    )
 
 
 def restart_postgres() -> None:
     cluster = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     deadline = time.monotonic() + 60
     while not reachable(POSTGRES):
         assert time.monotonic() < deadline, "PostgreSQL did not come back"
         time.sleep(0.5)
 
 
-can_restart = (shutil.which("pg_ctlcluster") is not None and os.path.isdir("/etc/postgresql")
-               and os.geteuid() == 0 and reachable(POSTGRES))
+can_restart = (
+    shutil.which("pg_ctlcluster") is not None
+    and os.path.isdir("/etc/postgresql")
+    and os.geteuid() == 0
+    and reachable(POSTGRES)
+)
 
 
-@pytest.mark.skipif(not can_restart, reason="needs root, pg_ctlcluster and a reachable local PostgreSQL to restart it")
-def test_after_a_database_restart_the_server_reconnects_and_the_conversation_goes_on(tmp_path: Path) -> None:
+@pytest.mark.skipif(
+    not can_restart,
+    reason="needs root, pg_ctlcluster and a reachable local PostgreSQL to restart it",
+)
+def test_after_a_database_restart_the_server_reconnects_and_the_conversation_goes_on(
+    tmp_path: Path,
+) -> None:
     with temporary_database("ptce_restart") as database:
-        env = dict(base_env(), ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
-                   TRACKER_STORE_URL=database)
-        process, url = launch_rasa(tmp_path, env, "rasa-restart", ["--enable-api", "--auth-token", "t"])
+        env = dict(
+            base_env(),
+            ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
+            TRACKER_STORE_URL=database,
+        )
+        process, url = launch_rasa(
+            tmp_path, env, "rasa-restart", ["--enable-api", "--auth-token", "t"]
+        )
         sender = uuid.uuid4().hex
         try:
             assert "Bonjour" in text_of(say(url, "bonjour", sender))
             restart_postgres()
             assert "regroupe plusieurs acteurs" in text_of(say(url, "C'est quoi un PTCE ?", sender))
-            events = requests.get(f"{url}/conversations/{sender}/tracker", params={"token": "t"},
-                                  timeout=10).json()["events"]
-            assert [e["text"] for e in events if e["event"] == "user"] == ["bonjour", "C'est quoi un PTCE ?"]
+            events = requests.get(
+                f"{url}/conversations/{sender}/tracker", params={"token": "t"}, timeout=10
+            ).json()["events"]
+            assert [e["text"] for e in events if e["event"] == "user"] == [
+                "bonjour",
+                "C'est quoi un PTCE ?",
+            ]
         finally:
             stop([process])

@@ -44,7 +44,11 @@ def export(servers: Servers) -> List[dict]:
     """The leads as the firm's export command prints them."""
     result = subprocess.run(
         [sys.executable, "-m", "actions.leads", "export", "--format", "json"],
-        cwd=ROOT, env=servers.env, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=servers.env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)
 
@@ -74,11 +78,25 @@ def test_happy_path_ends_with_the_email_the_webhook_and_the_export(servers: Serv
     assert lead["reference"] in done
     assert lead["email"] == EMAIL and lead["phone"] is None and lead["need"] == "creer_ptce"
     assert lead["topic"] == "faq/ptce_definition" and lead["channel"] == "rest"
-    assert wait_for(lambda: any(lead["reference"] in m["Subject"] or lead["reference"] in m.get_body(("plain",)).get_content() for m in servers.smtp.messages))
-    mail = next(m for m in servers.smtp.messages if lead["reference"] in m.get_body(("plain",)).get_content())
+    assert wait_for(
+        lambda: any(
+            lead["reference"] in m["Subject"]
+            or lead["reference"] in m.get_body(("plain",)).get_content()
+            for m in servers.smtp.messages
+        )
+    )
+    mail = next(
+        m
+        for m in servers.smtp.messages
+        if lead["reference"] in m.get_body(("plain",)).get_content()
+    )
     assert "Tiers-lieu" in mail["Subject"] and "Créer un PTCE" in mail["Subject"]
     assert "<script>" not in mail.get_body(("html",)).get_content()
-    assert wait_for(lambda: any(c.idempotency_key == lead["id"] and c.signature_valid for c in servers.webhook.calls))
+    assert wait_for(
+        lambda: any(
+            c.idempotency_key == lead["id"] and c.signature_valid for c in servers.webhook.calls
+        )
+    )
 
 
 def test_consent_refused_asks_nothing_and_stores_nothing(servers: Servers) -> None:

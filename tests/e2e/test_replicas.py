@@ -23,7 +23,9 @@ API_TOKEN = "jeton-de-test-replicas"
 
 
 pytestmark = [
-    pytest.mark.skipif(not reachable(POSTGRES), reason=f"PostgreSQL is not reachable at {POSTGRES}"),
+    pytest.mark.skipif(
+        not reachable(POSTGRES), reason=f"PostgreSQL is not reachable at {POSTGRES}"
+    ),
     pytest.mark.skipif(not reachable(REDIS), reason=f"Redis is not reachable at {REDIS}"),
 ]
 
@@ -36,12 +38,16 @@ class Cluster:
         self.replicas: List[Tuple[subprocess.Popen, str]] = []
 
     def start_replica(self, name: str) -> str:
-        process, url = launch_rasa(self.work, self.env, name, ["--enable-api", "--auth-token", API_TOKEN])
+        process, url = launch_rasa(
+            self.work, self.env, name, ["--enable-api", "--auth-token", API_TOKEN]
+        )
         self.replicas.append((process, url))
         return url
 
     def events(self, url: str, sender: str) -> List[dict]:
-        response = requests.get(f"{url}/conversations/{sender}/tracker", params={"token": API_TOKEN}, timeout=10)
+        response = requests.get(
+            f"{url}/conversations/{sender}/tracker", params={"token": API_TOKEN}, timeout=10
+        )
         response.raise_for_status()
         return response.json()["events"]
 
@@ -50,7 +56,12 @@ class Cluster:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     work = tmp_path_factory.mktemp("replicas")
     with temporary_database("ptce_replicas") as database:
-        env = dict(base_env(), TRACKER_STORE_URL=database, LOCK_STORE_URL=REDIS, LEADS_DATABASE_URL=database)
+        env = dict(
+            base_env(),
+            TRACKER_STORE_URL=database,
+            LOCK_STORE_URL=REDIS,
+            LEADS_DATABASE_URL=database,
+        )
         actions, env["ACTION_SERVER_URL"] = launch_actions(work, env)
         cluster = Cluster(work, env)
         try:
@@ -77,7 +88,9 @@ def normalised(replies: List[dict]) -> str:
     return re.sub(r"PTCE-[0-9A-F]+", "PTCE-…", text_of(replies))
 
 
-def test_a_conversation_alternating_between_replicas_is_the_same_as_on_one(cluster: Cluster) -> None:
+def test_a_conversation_alternating_between_replicas_is_the_same_as_on_one(
+    cluster: Cluster,
+) -> None:
     one, alternating = uuid.uuid4().hex, uuid.uuid4().hex
     urls = [url for _, url in cluster.replicas]
     for index, (message, expected) in enumerate(TURNS):
@@ -85,16 +98,30 @@ def test_a_conversation_alternating_between_replicas_is_the_same_as_on_one(clust
         across = normalised(say(urls[index % 2], message, alternating))
         assert expected in across, (message, across)
         assert across == on_one
-    assert [e["event"] for e in cluster.events(urls[0], alternating)] == [e["event"] for e in cluster.events(urls[1], alternating)]
+    assert [e["event"] for e in cluster.events(urls[0], alternating)] == [
+        e["event"] for e in cluster.events(urls[1], alternating)
+    ]
 
 
-def test_concurrent_messages_to_both_replicas_are_neither_lost_nor_interleaved(cluster: Cluster) -> None:
+def test_concurrent_messages_to_both_replicas_are_neither_lost_nor_interleaved(
+    cluster: Cluster,
+) -> None:
     sender = uuid.uuid4().hex
     urls = [url for _, url in cluster.replicas]
-    messages = ["bonjour", "c'est quoi un ptce", "merci", "qui a écrit le rapport relancer les ptce",
-                "la charte ptce", "t'es un robot ?", "les offres du cabinet", "au revoir"]
+    messages = [
+        "bonjour",
+        "c'est quoi un ptce",
+        "merci",
+        "qui a écrit le rapport relancer les ptce",
+        "la charte ptce",
+        "t'es un robot ?",
+        "les offres du cabinet",
+        "au revoir",
+    ]
     with ThreadPoolExecutor(len(messages)) as pool:
-        replies = list(pool.map(lambda pair: say(urls[pair[0] % 2], pair[1], sender), enumerate(messages)))
+        replies = list(
+            pool.map(lambda pair: say(urls[pair[0] % 2], pair[1], sender), enumerate(messages))
+        )
     assert all(replies), "a message got no answer"
     events = cluster.events(urls[0], sender)
     users = [e["text"] for e in events if e["event"] == "user"]

@@ -21,14 +21,25 @@ RESPONSES = load_yaml("domain.yml")["responses"]
         ("les ptce sont apparus en quelle annee", ["2009", "Le Labo de l'ESS"]),
         ("y a t il une loi qui reconnait les pôles territoriaux", ["article 9", "31 juillet 2014"]),
         ("a qui a ete remis le rapport relancer les ptce", ["Olivia Grégoire", "décembre 2020"]),
-        ("jusqu'à quand déposer un dossier pour l'AMI ?", ["a eu lieu du 12 mai au 23 juin 2021", MINISTRY_URL]),
+        (
+            "jusqu'à quand déposer un dossier pour l'AMI ?",
+            ["a eu lieu du 12 mai au 23 juin 2021", MINISTRY_URL],
+        ),
         ("je veux lire la nouvelle charte", ["PTCE%20nouvelle%20charte%202021.pdf"]),
-        ("sur quel livre s'appuie la vision du cabinet", ["Raphaël Daufresne", "François Rousseau"]),
-        ("vous accompagnez la transition ecologique ?", ["ecosysteme-local-de-transition-ecologique"]),
+        (
+            "sur quel livre s'appuie la vision du cabinet",
+            ["Raphaël Daufresne", "François Rousseau"],
+        ),
+        (
+            "vous accompagnez la transition ecologique ?",
+            ["ecosysteme-local-de-transition-ecologique"],
+        ),
         ("vous avez un partenariat au canada ?", ["Nouveau-Brunswick"]),
     ],
 )
-def test_a_question_per_section_gets_its_key_fact(rasa_url: str, question: str, key_facts: List[str]) -> None:
+def test_a_question_per_section_gets_its_key_fact(
+    rasa_url: str, question: str, key_facts: List[str]
+) -> None:
     answer = text_of(say(rasa_url, question))
     for fact in key_facts:
         assert fact in answer, answer

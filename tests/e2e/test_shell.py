@@ -19,7 +19,9 @@ from tests.e2e.conftest import START_TIMEOUT, Servers
 from tests.e2e.test_leads import export
 from tests.servers import free_port
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make install-system installs it)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed (make install-system installs it)"
+)
 
 
 class Terminal:
@@ -29,8 +31,11 @@ class Terminal:
         self.name = name
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-J", "-S", "-200", "-t", self.name],
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-J", "-S", "-200", "-t", self.name],
+            capture_output=True,
+            text=True,
+        ).stdout
 
     def type(self, text: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
@@ -55,21 +60,31 @@ class Terminal:
 @pytest.fixture
 def terminal(servers: Servers, tmp_path: Path) -> Iterator[Terminal]:
     name = f"ptce-{uuid.uuid4().hex[:8]}"
-    env = {key: value for key, value in servers.env.items() if key.startswith(("LEADS_", "RASA_TELEMETRY"))}
+    env = {
+        key: value
+        for key, value in servers.env.items()
+        if key.startswith(("LEADS_", "RASA_TELEMETRY"))
+    }
     env.update(RASA_PORT=str(free_port()), ACTIONS_PORT=str(free_port()))
     env.pop("ACTION_SERVER_URL", None)
     exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
     command = f"cd {shlex.quote(str(ROOT))} && env -u ACTION_SERVER_URL {exports} scripts/run.sh shell 2>{tmp_path}/stderr.log"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "50", command], check=True)
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "50", command], check=True
+    )
     terminal = Terminal(name)
     try:
-        terminal.wait_for("Vous ->", timeout=START_TIMEOUT)  # the prompt, not "Bot loaded": input typed earlier is lost
+        terminal.wait_for(
+            "Vous ->", timeout=START_TIMEOUT
+        )  # the prompt, not "Bot loaded": input typed earlier is lost
         yield terminal
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
-def test_shell_conversation_in_french_with_numbered_buttons_ends_with_a_lead(servers: Servers, terminal: Terminal) -> None:
+def test_shell_conversation_in_french_with_numbered_buttons_ends_with_a_lead(
+    servers: Servers, terminal: Terminal
+) -> None:
     screen = terminal.say("bonjour", "Vous ->")
     assert "Bonjour ! Je suis l'assistant de Fr Consultants" in screen
     assert "1. C'est quoi un PTCE ?" in screen
@@ -90,7 +105,11 @@ def test_shell_conversation_in_french_with_numbered_buttons_ends_with_a_lead(ser
     reference = screen.split("référence ")[-1].split(".")[0].strip()
     (lead,) = [lead for lead in export(servers) if lead["reference"] == reference]
     assert lead["channel"] == "cmdline"
-    assert (lead["phone"], lead["organisation_type"], lead["need"]) == ("+33612345678", "collectivite", "relancer_ptce")
+    assert (lead["phone"], lead["organisation_type"], lead["need"]) == (
+        "+33612345678",
+        "collectivite",
+        "relancer_ptce",
+    )
     deadline = time.monotonic() + 15
     while not any(reference in m.get_body(("plain",)).get_content() for m in servers.smtp.messages):
         assert time.monotonic() < deadline, "the lead's e-mail never reached the SMTP server"

@@ -17,7 +17,13 @@ import requests
 from actions.topics import TOPICS
 from tests.conftest import ROOT, load_yaml
 from tests.e2e.conftest import Servers, base_env, wait_until_up
-from tests.fake_telegram import SECRET_TOKEN, WEBHOOK_URL, BotApiCall, callback_update, message_update
+from tests.fake_telegram import (
+    SECRET_TOKEN,
+    WEBHOOK_URL,
+    BotApiCall,
+    callback_update,
+    message_update,
+)
 from tests.servers import free_port
 
 RESPONSES = load_yaml("domain.yml")["responses"]
@@ -30,11 +36,14 @@ def new_chat() -> int:
     return random.randint(10**8, 10**9)
 
 
-def post(servers: Servers, update: Dict[str, Any], secret: Optional[str] = SECRET_TOKEN) -> requests.Response:
+def post(
+    servers: Servers, update: Dict[str, Any], secret: Optional[str] = SECRET_TOKEN
+) -> requests.Response:
     """POST an update to the Telegram webhook as Telegram would, with the secret header unless None."""
     headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
-    return requests.post(f"{servers.rasa_url}/webhooks/telegram/webhook", json=update,
-                         headers=headers, timeout=60)
+    return requests.post(
+        f"{servers.rasa_url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=60
+    )
 
 
 def ask(servers: Servers, chat_id: int, text: str) -> List[BotApiCall]:
@@ -71,20 +80,29 @@ def test_a_question_gets_the_answer_with_an_inline_keyboard(servers: Servers) ->
 
 def test_links_are_clickable(servers: Servers) -> None:
     reply = ask(servers, new_chat(), "je veux lire la nouvelle charte")[-1]
-    assert '<a href="https://www.lelabo-ess.org/system/files/inline-files/PTCE%20nouvelle%20charte%202021.pdf">' \
+    assert (
+        '<a href="https://www.lelabo-ess.org/system/files/inline-files/PTCE%20nouvelle%20charte%202021.pdf">'
         in reply.params["text"]
+    )
 
 
-def test_a_button_tap_gets_the_payloads_answer_and_the_callback_is_answered(servers: Servers) -> None:
+def test_a_button_tap_gets_the_payloads_answer_and_the_callback_is_answered(
+    servers: Servers,
+) -> None:
     chat = new_chat()
     reply = ask(servers, chat, QUESTION)[-1]
-    button, key = next((row[0], key) for row in reply.result["reply_markup"]["inline_keyboard"]
-                       for key, topic in TOPICS.items()
-                       if topic.payload == row[0]["callback_data"] and key.startswith("faq/"))
+    button, key = next(
+        (row[0], key)
+        for row in reply.result["reply_markup"]["inline_keyboard"]
+        for key, topic in TOPICS.items()
+        if topic.payload == row[0]["callback_data"] and key.startswith("faq/")
+    )
     tap = callback_update(chat, button["callback_data"], message=reply.result)
     assert post(servers, tap).status_code == 200
     answered = servers.telegram.wait_for(
-        "answerCallbackQuery", where=lambda call: call.params["callback_query_id"] == tap["callback_query"]["id"])
+        "answerCallbackQuery",
+        where=lambda call: call.params["callback_query_id"] == tap["callback_query"]["id"],
+    )
     assert answered[0].error is None and "text" not in answered[0].params
     servers.telegram.wait_for_messages(chat, 2)
     assert RESPONSES[f"utter_{key}"][0]["text"].strip() in servers.telegram.texts_to(chat)[-1]
@@ -96,7 +114,9 @@ def test_a_tap_on_an_intent_button_runs_the_intent(servers: Servers) -> None:
     assert post(servers, tap).status_code == 200
     assert "AMI" in servers.telegram.wait_for_messages(chat, 1)[0].result["text"]
     assert servers.telegram.wait_for(
-        "answerCallbackQuery", where=lambda call: call.params["callback_query_id"] == tap["callback_query"]["id"])
+        "answerCallbackQuery",
+        where=lambda call: call.params["callback_query_id"] == tap["callback_query"]["id"],
+    )
 
 
 @pytest.mark.parametrize("secret", [None, "", "mauvais-secret", SECRET_TOKEN + "x"])
@@ -110,8 +130,12 @@ def test_a_wrong_or_missing_secret_is_refused(servers: Servers, secret: Optional
 
 def test_twenty_updates_in_a_row_are_all_answered(servers: Servers) -> None:
     chat = new_chat()
-    questions = [QUESTION, "les ptce sont apparus en quelle annee", "vous avez un partenariat au canada ?",
-                 "bonjour"]
+    questions = [
+        QUESTION,
+        "les ptce sont apparus en quelle annee",
+        "vous avez un partenariat au canada ?",
+        "bonjour",
+    ]
     for n in range(20):
         replies = ask(servers, chat, questions[n % len(questions)])
         assert all(reply.error is None for reply in replies), replies
@@ -124,11 +148,23 @@ def test_updates_it_does_not_handle_get_200_and_no_reply(servers: Servers, kind:
     update = message_update(chat, QUESTION)
     if kind == "sticker":
         update["message"].pop("text")
-        update["message"]["sticker"] = {"file_id": "x", "file_unique_id": "y", "width": 512, "height": 512}
+        update["message"]["sticker"] = {
+            "file_id": "x",
+            "file_unique_id": "y",
+            "width": 512,
+            "height": 512,
+        }
     elif kind == "my_chat_member":
-        update = {"update_id": update["update_id"], kind: {
-            "chat": update["message"]["chat"], "from": update["message"]["from"], "date": 0,
-            "old_chat_member": {"status": "member"}, "new_chat_member": {"status": "kicked"}}}
+        update = {
+            "update_id": update["update_id"],
+            kind: {
+                "chat": update["message"]["chat"],
+                "from": update["message"]["from"],
+                "date": 0,
+                "old_chat_member": {"status": "member"},
+                "new_chat_member": {"status": "kicked"},
+            },
+        }
     else:
         update[kind] = update.pop("message")
     assert post(servers, update).status_code == 200
@@ -173,15 +209,25 @@ def test_without_a_token_the_other_channels_run_and_telegram_says_it_is_off(tmp_
     """The channels of credentials.yml, registered as ``rasa run`` does, without a model."""
     env = {key: value for key, value in base_env().items() if not key.startswith("TELEGRAM_")}
     port, log = free_port(), tmp_path / "server.log"
-    process = subprocess.Popen([sys.executable, "-c", SERVER_WITHOUT_TELEGRAM, str(port)], cwd=ROOT, env=env,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER_WITHOUT_TELEGRAM, str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/webhooks/rest/", process, log)
-        answer = requests.post(f"http://127.0.0.1:{port}/webhooks/telegram/webhook",
-                               json=message_update(1, QUESTION), timeout=10)
+        answer = requests.post(
+            f"http://127.0.0.1:{port}/webhooks/telegram/webhook",
+            json=message_update(1, QUESTION),
+            timeout=10,
+        )
         assert answer.status_code == 503
         assert "TELEGRAM_TOKEN is not set" in answer.json()["description"]
-        assert requests.get(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=10).json() == {"status": "ok"}
+        assert requests.get(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=10).json() == {
+            "status": "ok"
+        }
         assert "Telegram channel is off: TELEGRAM_TOKEN is not set" in log.read_text()
     finally:
         process.terminate()

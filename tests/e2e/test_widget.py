@@ -56,7 +56,8 @@ class Visit:
         return [
             url
             for url in self.urls
-            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname not in LOOPBACK
+            if urlsplit(url).scheme not in ("data", "blob")
+            and urlsplit(url).hostname not in LOOPBACK
         ]
 
     def bot_says(self, text: str) -> None:
@@ -70,7 +71,9 @@ class Visit:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)"
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -98,8 +101,9 @@ def screenshot(visit: Visit, name: str, docs_copy: bool = False) -> None:
     visit.page.screenshot(path=str(path))
     if docs_copy and os.environ.get("UPDATE_README_SCREENSHOT") == "1":
         with Image.open(path) as image:
-            small = image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT,
-                                                  dither=Image.Dither.NONE)
+            small = image.convert("RGB").quantize(
+                colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+            )
             small.save(ROOT / "docs" / name, optimize=True)
 
 
@@ -109,7 +113,11 @@ def test_a_visitor_chats_in_french_and_keeps_the_conversation_on_reload(
     visit = open_tab(browser, viewport={"width": 1100, "height": 720})
     page = visit.page
     page.goto(demo_page_url)
-    assert page.locator("h1").inner_text().startswith("Les pôles territoriaux de coopération économique")
+    assert (
+        page.locator("h1")
+        .inner_text()
+        .startswith("Les pôles territoriaux de coopération économique")
+    )
 
     launcher = page.locator(".rw-launcher")
     assert launcher.get_attribute("aria-label") == "Ouvrir l'assistant PTCE"
@@ -197,12 +205,13 @@ def test_quick_replies_and_buttons_work_with_the_keyboard_alone(
     assert visit.off_loopback() == []
 
 
-def test_the_widget_is_readable_and_usable_on_a_phone(
-    browser: Browser, demo_page_url: str
-) -> None:
+def test_the_widget_is_readable_and_usable_on_a_phone(browser: Browser, demo_page_url: str) -> None:
     width, height = 390, 844
     visit = open_tab(
-        browser, viewport={"width": width, "height": height}, is_mobile=True, has_touch=True,
+        browser,
+        viewport={"width": width, "height": height},
+        is_mobile=True,
+        has_touch=True,
         device_scale_factor=1,
     )
     page = visit.page
@@ -286,17 +295,31 @@ def test_socketio_answers_cors_once_and_only_for_allowed_origins(servers: Server
     "value, origins",
     [
         (None, ["http://localhost:8080", "http://127.0.0.1:8080"]),
-        (" https://FR-Consultants.com/ , https://fr-consultants.com:443,http://x.test:80",
-         ["https://fr-consultants.com", "http://x.test"]),
+        (
+            " https://FR-Consultants.com/ , https://fr-consultants.com:443,http://x.test:80",
+            ["https://fr-consultants.com", "http://x.test"],
+        ),
         ("http://127.0.0.1:8081", ["http://127.0.0.1:8081"]),
     ],
 )
-def test_allowed_origins_are_written_as_browsers_send_them(value: Optional[str], origins: List[str]) -> None:
+def test_allowed_origins_are_written_as_browsers_send_them(
+    value: Optional[str], origins: List[str]
+) -> None:
     assert parse_allowed_origins(value) == origins
 
 
-@pytest.mark.parametrize("value", ["", " , ", "*", "fr-consultants.com", "https://fr-consultants.com/chat",
-                                   "ftp://fr-consultants.com", "https://user@fr-consultants.com"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        " , ",
+        "*",
+        "fr-consultants.com",
+        "https://fr-consultants.com/chat",
+        "ftp://fr-consultants.com",
+        "https://user@fr-consultants.com",
+    ],
+)
 def test_an_empty_or_open_origin_list_is_refused(value: str) -> None:
     # python-engineio reads an empty list as "check nothing": the channel must not start with one.
     with pytest.raises(ValueError):

@@ -32,14 +32,24 @@ def tracker_for(intent: str) -> Tracker:
 def answer(intent: str, today: date) -> List[dict]:
     """The messages the action sends for ``intent`` on ``today``."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionAnswerAmi(today=lambda: today).run(dispatcher, tracker_for(intent), {}))
+    events = asyncio.run(
+        ActionAnswerAmi(today=lambda: today).run(dispatcher, tracker_for(intent), {})
+    )
     assert events == []
     return dispatcher.messages
 
 
 @pytest.mark.parametrize("intent", ["ami_presentation", "ami_calendrier", "ami_laureats"])
 @pytest.mark.parametrize(
-    "today", [date(2021, 3, 1), date(2021, 6, 1), date(2021, 8, 15), date(2021, 9, 15), date(2022, 3, 1), date(2026, 11, 26)]
+    "today",
+    [
+        date(2021, 3, 1),
+        date(2021, 6, 1),
+        date(2021, 8, 15),
+        date(2021, 9, 15),
+        date(2022, 3, 1),
+        date(2026, 11, 26),
+    ],
 )
 def test_every_answer_points_to_the_ministry_with_buttons(intent: str, today: date) -> None:
     (message,) = answer(intent, today)
@@ -90,7 +100,13 @@ def test_after_the_calendar_nothing_is_told_as_future(intent: str) -> None:
 
 def test_calendar_after_2022_says_the_ami_is_permanent_and_names_every_date() -> None:
     text = answer("ami_calendrier", date(2026, 11, 26))[0]["text"]
-    for fact in ("permanent", "12 mai au 23 juin 2021", "juillet à novembre 2021", "septembre 2021", "2022"):
+    for fact in (
+        "permanent",
+        "12 mai au 23 juin 2021",
+        "juillet à novembre 2021",
+        "septembre 2021",
+        "2022",
+    ):
         assert fact in text
 
 

@@ -63,7 +63,7 @@ def test_every_link_of_the_sheet_is_reachable_through_an_answer() -> None:
 
 def test_every_faq_intent_has_an_answer_and_every_answer_an_intent() -> None:
     trained = {intent for intent, _ in nlu_examples("data/nlu/*.yml") if intent.startswith("faq/")}
-    answered = {name[len("utter_"):] for name in RESPONSES if name.startswith("utter_faq/")}
+    answered = {name[len("utter_") :] for name in RESPONSES if name.startswith("utter_faq/")}
     assert trained == answered
     assert trained == {key for key in TOPICS if key.startswith("faq/")}
 

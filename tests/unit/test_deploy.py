@@ -56,4 +56,6 @@ def test_nginx_keeps_socketio_sessions_sticky_and_upgrades_websockets() -> None:
 
 
 def test_compose_file_is_plain_yaml() -> None:
-    assert yaml.safe_load((ROOT / "docker-compose.yml").read_text())["volumes"] == {"postgres-data": None}
+    assert yaml.safe_load((ROOT / "docker-compose.yml").read_text())["volumes"] == {
+        "postgres-data": None
+    }

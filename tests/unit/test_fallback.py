@@ -43,12 +43,22 @@ def test_faq_sub_intents_are_weighted_by_the_faq_confidence() -> None:
 def test_buttons_carry_french_titles_and_an_other_choice() -> None:
     (message,) = run_action(PARSE)
     titles = [button["title"] for button in message["buttons"]]
-    assert titles == [TOPICS["faq/charte"].title, TOPICS["ami_calendrier"].title, TOPICS["faq/charte_webinaire"].title, "Autre chose"]
+    assert titles == [
+        TOPICS["faq/charte"].title,
+        TOPICS["ami_calendrier"].title,
+        TOPICS["faq/charte_webinaire"].title,
+        "Autre chose",
+    ]
     assert message["buttons"][-1]["payload"] == "/out_of_scope"
 
 
 def test_without_any_topic_the_main_topics_are_offered() -> None:
-    (message,) = run_action({"intent": {"name": "nlu_fallback"}, "intent_ranking": [{"name": "greet", "confidence": 0.4}]})
+    (message,) = run_action(
+        {
+            "intent": {"name": "nlu_fallback"},
+            "intent_ranking": [{"name": "greet", "confidence": 0.4}],
+        }
+    )
     assert len(message["buttons"]) == 4
     assert "Voici les sujets" in message["text"]
 

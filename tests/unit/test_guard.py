@@ -16,7 +16,9 @@ def handle(text: str, rasa_turn, limiter: RateLimiter = None, sender: str = "v1"
 
 
 async def answering(message: UserMessage) -> None:
-    await message.output_channel.send_response(message.sender_id, {"text": f"réponse à {message.text}"})
+    await message.output_channel.send_response(
+        message.sender_id, {"text": f"réponse à {message.text}"}
+    )
 
 
 async def silent(message: UserMessage) -> None:

@@ -45,9 +45,21 @@ def tracker(
     entities: Optional[List[Dict[str, Any]]] = None,
     sender: str = "conv-1",
 ) -> Tracker:
-    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
-    return Tracker(sender, dict(slots or {}), message, events or [], False, None,
-                   {"name": "lead_form"}, "action_listen")
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities or [],
+    }
+    return Tracker(
+        sender,
+        dict(slots or {}),
+        message,
+        events or [],
+        False,
+        None,
+        {"name": "lead_form"},
+        "action_listen",
+    )
 
 
 def run(action: Action, on: Tracker) -> tuple:
@@ -58,7 +70,10 @@ def run(action: Action, on: Tracker) -> tuple:
 
 def validate(on: Tracker) -> tuple:
     """Run validate_lead_form the way the form does, with a domain listing the form's slots."""
-    domain = {"forms": {"lead_form": {"required_slots": list(FIELDS)}}, "slots": {s: {} for s in FIELDS}}
+    domain = {
+        "forms": {"lead_form": {"required_slots": list(FIELDS)}},
+        "slots": {s: {} for s in FIELDS},
+    }
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateLeadForm().run(dispatcher, on, domain))
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
@@ -76,12 +91,20 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LeadStore
     lead_handoff.lead_store.cache_clear()
 
 
-def test_consent_notice_says_what_why_who_how_long_and_how_to_erase(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_consent_notice_says_what_why_who_how_long_and_how_to_erase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("LEADS_PRIVACY_URL", "https://fr-consultants.com/confidentialite/")
     monkeypatch.setenv("LEADS_RETENTION_MONTHS", "24")
     _, (message,) = run(ActionAskConsent(), tracker())
-    for part in ("e-mail", "traiter votre demande", "Cabinet Fr Consultants", "24 mois",
-                 "supprimez mes données", "https://fr-consultants.com/confidentialite/"):
+    for part in (
+        "e-mail",
+        "traiter votre demande",
+        "Cabinet Fr Consultants",
+        "24 mois",
+        "supprimez mes données",
+        "https://fr-consultants.com/confidentialite/",
+    ):
         assert part in message["text"]
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
 
@@ -93,27 +116,37 @@ def test_refused_consent_gives_the_contact_link_and_keeps_nothing() -> None:
 
 
 def test_the_requested_field_takes_the_text() -> None:
-    slots, messages = validate(tracker("Jeanne Dupont", "out_of_scope", slots={"requested_slot": "lead_name"}))
+    slots, messages = validate(
+        tracker("Jeanne Dupont", "out_of_scope", slots={"requested_slot": "lead_name"})
+    )
     assert slots == {"lead_name": "Jeanne Dupont"} and messages == []
 
 
 def test_a_confident_sheet_question_is_not_taken_as_an_answer() -> None:
-    slots, _ = validate(tracker("c'est quoi un ptce ?", "faq", 0.97, slots={"requested_slot": "lead_organisation"}))
+    slots, _ = validate(
+        tracker("c'est quoi un ptce ?", "faq", 0.97, slots={"requested_slot": "lead_organisation"})
+    )
     assert slots == {}
 
 
 def test_an_unsure_classification_is_taken_as_an_answer() -> None:
-    slots, _ = validate(tracker("Mairie de Vire", "faq", 0.4, slots={"requested_slot": "lead_organisation"}))
+    slots, _ = validate(
+        tracker("Mairie de Vire", "faq", 0.4, slots={"requested_slot": "lead_organisation"})
+    )
     assert slots == {"lead_organisation": "Mairie de Vire"}
 
 
 def test_an_email_is_an_answer_whatever_the_intent() -> None:
-    slots, _ = validate(tracker("Jeanne.Dupont@Exemple.FR", "faq", 0.99, slots={"requested_slot": "lead_email"}))
+    slots, _ = validate(
+        tracker("Jeanne.Dupont@Exemple.FR", "faq", 0.99, slots={"requested_slot": "lead_email"})
+    )
     assert slots == {"lead_email": "Jeanne.Dupont@exemple.fr"}
 
 
 def test_a_wrong_email_is_refused_with_a_reason() -> None:
-    slots, messages = validate(tracker("jeanne.exemple.fr", "out_of_scope", slots={"requested_slot": "lead_email"}))
+    slots, messages = validate(
+        tracker("jeanne.exemple.fr", "out_of_scope", slots={"requested_slot": "lead_email"})
+    )
     assert slots == {"lead_email": None}
     assert "@" in messages[0]["text"]
 
@@ -130,32 +163,45 @@ def test_the_phone_can_be_skipped() -> None:
 
 
 def test_a_wrong_phone_is_refused_with_a_reason() -> None:
-    slots, messages = validate(tracker("06 12", "out_of_scope", slots={"requested_slot": "lead_phone"}))
+    slots, messages = validate(
+        tracker("06 12", "out_of_scope", slots={"requested_slot": "lead_phone"})
+    )
     assert slots == {"lead_phone": None} and "chiffres" in messages[0]["text"]
 
 
 @pytest.mark.parametrize(
     "typed, key",
-    [("Créer un PTCE", "creer_ptce"), ("on veut relancer notre ptce", "relancer_ptce"),
-     ("candidater a l'AMI", "candidater_ami"), ("Politique territoriale du bien-être", "offre_bien_etre"),
-     ("transition ecologique", "offre_transition_ecologique"), ("autre chose", "autre")],
+    [
+        ("Créer un PTCE", "creer_ptce"),
+        ("on veut relancer notre ptce", "relancer_ptce"),
+        ("candidater a l'AMI", "candidater_ami"),
+        ("Politique territoriale du bien-être", "offre_bien_etre"),
+        ("transition ecologique", "offre_transition_ecologique"),
+        ("autre chose", "autre"),
+    ],
 )
 def test_needs_are_recognised_from_buttons_and_typing(typed: str, key: str) -> None:
     assert match_choice("lead_need", typed) == key
 
 
 def test_a_need_button_is_an_answer_even_if_the_nlu_sees_a_question() -> None:
-    slots, _ = validate(tracker("Créer un PTCE", "faq", 0.99, slots={"requested_slot": "lead_need"}))
+    slots, _ = validate(
+        tracker("Créer un PTCE", "faq", 0.99, slots={"requested_slot": "lead_need"})
+    )
     assert slots == {"lead_need": "creer_ptce"}
 
 
 def test_an_unknown_choice_is_asked_again() -> None:
-    slots, messages = validate(tracker("bof", "out_of_scope", slots={"requested_slot": "lead_organisation_type"}))
+    slots, messages = validate(
+        tracker("bof", "out_of_scope", slots={"requested_slot": "lead_organisation_type"})
+    )
     assert slots == {"lead_organisation_type": None} and "options" in messages[0]["text"]
 
 
 def test_a_too_long_message_is_refused() -> None:
-    slots, messages = validate(tracker("x" * 2001, "out_of_scope", slots={"requested_slot": "lead_message"}))
+    slots, messages = validate(
+        tracker("x" * 2001, "out_of_scope", slots={"requested_slot": "lead_message"})
+    )
     assert slots == {"lead_message": None} and "2000" in messages[0]["text"]
 
 
@@ -173,19 +219,26 @@ def test_summary_lists_every_field_with_labels_and_three_choices() -> None:
 
 
 def test_correction_without_a_field_offers_the_fields_and_waits() -> None:
-    events, (message,) = run(ActionCorrectLead(), tracker("/lead_correct", "lead_correct", 1.0, FILLED))
+    events, (message,) = run(
+        ActionCorrectLead(), tracker("/lead_correct", "lead_correct", 1.0, FILLED)
+    )
     assert events == [FollowupAction("action_listen")]
     assert len(message["buttons"]) == len(FIELDS)
 
 
 def test_correction_by_button_empties_that_field() -> None:
     entity = [{"entity": "lead_field", "value": "lead_email"}]
-    events, _ = run(ActionCorrectLead(), tracker("/lead_correct", "lead_correct", 1.0, FILLED, entities=entity))
+    events, _ = run(
+        ActionCorrectLead(), tracker("/lead_correct", "lead_correct", 1.0, FILLED, entities=entity)
+    )
     assert events == [SlotSet("lead_email", None)]
 
 
 def test_correction_by_typing_finds_the_field() -> None:
-    events, _ = run(ActionCorrectLead(), tracker("je me suis trompé de numéro de tel", "lead_correct", slots=FILLED))
+    events, _ = run(
+        ActionCorrectLead(),
+        tracker("je me suis trompé de numéro de tel", "lead_correct", slots=FILLED),
+    )
     assert events == [SlotSet("lead_phone", None)]
 
 
@@ -198,22 +251,47 @@ def test_cancel_ends_the_form_and_forgets_everything() -> None:
 
 def test_submit_stores_the_lead_with_context_and_gives_its_reference(store: LeadStore) -> None:
     events = [
-        {"event": "user", "text": "c'est quoi un PTCE ?", "parse_data": {
-            "intent": {"name": "faq"},
-            "response_selector": {"faq": {"response": {"intent_response_key": "faq/ptce_definition"}}}}},
-        {"event": "user", "text": "je voudrais être accompagné", "parse_data": {"intent": {"name": "request_contact"}}},
+        {
+            "event": "user",
+            "text": "c'est quoi un PTCE ?",
+            "parse_data": {
+                "intent": {"name": "faq"},
+                "response_selector": {
+                    "faq": {"response": {"intent_response_key": "faq/ptce_definition"}}
+                },
+            },
+        },
+        {
+            "event": "user",
+            "text": "je voudrais être accompagné",
+            "parse_data": {"intent": {"name": "request_contact"}},
+        },
         {"event": "slot", "name": "lead_consent_at", "value": FILLED["lead_consent_at"]},
-        {"event": "user", "text": "Jeanne Dupont", "parse_data": {"intent": {"name": "out_of_scope"}}},
-        {"event": "user", "text": "Tiers-lieu", "parse_data": {  # a form answer the NLU took for a question
-            "intent": {"name": "faq"},
-            "response_selector": {"faq": {"response": {"intent_response_key": "faq/ptce_benefices"}}}}},
+        {
+            "event": "user",
+            "text": "Jeanne Dupont",
+            "parse_data": {"intent": {"name": "out_of_scope"}},
+        },
+        {
+            "event": "user",
+            "text": "Tiers-lieu",
+            "parse_data": {  # a form answer the NLU took for a question
+                "intent": {"name": "faq"},
+                "response_selector": {
+                    "faq": {"response": {"intent_response_key": "faq/ptce_benefices"}}
+                },
+            },
+        },
     ]
     result, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED, events=events))
     (lead,) = store.export()
     assert lead["reference"] in message["text"]
     assert lead["email"] == "jeanne.dupont@exemple.fr" and lead["need"] == "creer_ptce"
     assert lead["topic"] == "faq/ptce_definition"
-    assert [m["text"] for m in lead["context"]] == ["c'est quoi un PTCE ?", "je voudrais être accompagné"]
+    assert [m["text"] for m in lead["context"]] == [
+        "c'est quoi un PTCE ?",
+        "je voudrais être accompagné",
+    ]
     assert lead["consent_version"] == lead_handoff.CONSENT_VERSION
     assert all(e["value"] is None for e in result)
 
@@ -232,7 +310,9 @@ def test_submit_without_a_complete_form_stores_nothing(store: LeadStore) -> None
 
 
 def test_a_database_failure_keeps_the_answers_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LEADS_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nothing_listens_here")
+    monkeypatch.setenv(
+        "LEADS_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nothing_listens_here"
+    )
     lead_handoff.lead_store.cache_clear()
     events, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
     lead_handoff.lead_store.cache_clear()
@@ -257,22 +337,38 @@ def test_consent_time_is_recorded_in_utc() -> None:
 
 
 def test_an_organisation_name_taken_for_a_topic_is_still_an_answer() -> None:
-    slots, _ = validate(tracker("Commune de Vire", "faq", 0.99, slots={"requested_slot": "lead_organisation"}))
+    slots, _ = validate(
+        tracker("Commune de Vire", "faq", 0.99, slots={"requested_slot": "lead_organisation"})
+    )
     assert slots == {"lead_organisation": "Commune de Vire"}
 
 
 def test_a_confident_command_interrupts_any_field() -> None:
-    slots, _ = validate(tracker("laisse tomber", "cancel", 0.95, slots={"requested_slot": "lead_territory"}))
+    slots, _ = validate(
+        tracker("laisse tomber", "cancel", 0.95, slots={"requested_slot": "lead_territory"})
+    )
     assert slots == {}
 
 
 def test_a_skipped_phone_stays_skipped_when_the_form_revalidates_it() -> None:
-    on = tracker("/lead_correct", "lead_correct", 1.0, slots={**FILLED, "lead_phone": "", "requested_slot": "lead_email"})
+    on = tracker(
+        "/lead_correct",
+        "lead_correct",
+        1.0,
+        slots={**FILLED, "lead_phone": "", "requested_slot": "lead_email"},
+    )
     dispatcher = CollectingDispatcher()
     result = asyncio.run(ValidateLeadForm().validate_lead_phone("", dispatcher, on, {}))
     assert result == {"lead_phone": ""} and dispatcher.messages == []
 
 
 def test_a_question_interrupts_even_when_the_nlu_is_only_fairly_sure() -> None:
-    slots, _ = validate(tracker("au fait, c'est quoi l'AMI ?", "ami_presentation", 0.72, slots={"requested_slot": "lead_phone"}))
+    slots, _ = validate(
+        tracker(
+            "au fait, c'est quoi l'AMI ?",
+            "ami_presentation",
+            0.72,
+            slots={"requested_slot": "lead_phone"},
+        )
+    )
     assert slots == {}

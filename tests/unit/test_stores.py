@@ -26,10 +26,15 @@ from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_fro
 from stores.tracker_store import EnvTrackerStore, event_class
 from tests.servers import POSTGRES, REDIS, reachable, temporary_database
 
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def tracker_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EnvTrackerStore]:
+def tracker_store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[EnvTrackerStore]:
     if request.param == "sqlite":
-        monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'nested' / 'conversations.db'}")
+        monkeypatch.setenv(
+            "TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'nested' / 'conversations.db'}"
+        )
         yield EnvTrackerStore(Domain.empty())
         return
     if not reachable(POSTGRES):
@@ -42,8 +47,13 @@ def tracker_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
 
 
 def conversation(sender: str, *last_actions: str) -> DialogueStateTracker:
-    events = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"}), ActionExecuted("utter_greet"),
-              BotUttered("Bonjour !"), ActionExecuted("action_listen")]
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("bonjour", {"name": "greet"}),
+        ActionExecuted("utter_greet"),
+        BotUttered("Bonjour !"),
+        ActionExecuted("action_listen"),
+    ]
     events += [ActionExecuted(name) for name in last_actions]
     return DialogueStateTracker.from_events(sender, events)
 
@@ -56,23 +66,44 @@ def test_conversations_are_saved_and_read_back(tracker_store: EnvTrackerStore) -
 
 def later_turn(tracker: DialogueStateTracker, text: str) -> None:
     """What Rasa adds to a tracker during one turn."""
-    for event in (UserUttered(text, {"name": "faq", "confidence": 0.9}), ActionExecuted("utter_faq"),
-                  BotUttered(f"réponse à {text}"), ActionExecuted("action_listen")):
+    for event in (
+        UserUttered(text, {"name": "faq", "confidence": 0.9}),
+        ActionExecuted("utter_faq"),
+        BotUttered(f"réponse à {text}"),
+        ActionExecuted("action_listen"),
+    ):
         tracker.update(event)
 
 
 def test_events_read_back_are_those_rasa_itself_rebuilds(tracker_store: EnvTrackerStore) -> None:
     """The faster rebuilding of events gives exactly Rasa's events and state."""
-    domain = Domain.from_dict({"slots": {"lead_name": {"type": "text", "mappings": [{"type": "custom"}]}},
-                               "forms": {"lead_form": {"required_slots": ["lead_name"]}}})
+    domain = Domain.from_dict(
+        {
+            "slots": {"lead_name": {"type": "text", "mappings": [{"type": "custom"}]}},
+            "forms": {"lead_form": {"required_slots": ["lead_name"]}},
+        }
+    )
     tracker_store.domain = domain
-    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-              UserUttered("je veux être recontacté", {"name": "request_contact", "confidence": 0.98},
-                          [{"entity": "lead_field", "value": "email"}], message_id="m1"),
-              ActionExecuted("lead_form"), ActiveLoop("lead_form"), SlotSet("requested_slot", "lead_name"),
-              SlotSet("lead_name", "Camille"), BotUttered("Votre nom ?", {"buttons": []}, {"utter_action": "x"}),
-              ActionExecuted("action_listen")]
-    asyncio.run(tracker_store.save(DialogueStateTracker.from_events("visiteur-1", events, domain.slots)))
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered(
+            "je veux être recontacté",
+            {"name": "request_contact", "confidence": 0.98},
+            [{"entity": "lead_field", "value": "email"}],
+            message_id="m1",
+        ),
+        ActionExecuted("lead_form"),
+        ActiveLoop("lead_form"),
+        SlotSet("requested_slot", "lead_name"),
+        SlotSet("lead_name", "Camille"),
+        BotUttered("Votre nom ?", {"buttons": []}, {"utter_action": "x"}),
+        ActionExecuted("action_listen"),
+    ]
+    asyncio.run(
+        tracker_store.save(DialogueStateTracker.from_events("visiteur-1", events, domain.slots))
+    )
 
     read = asyncio.run(tracker_store.retrieve("visiteur-1"))
     rasa_way = asyncio.run(SQLTrackerStore._retrieve(tracker_store, "visiteur-1", False))
@@ -92,8 +123,11 @@ def test_two_replicas_taking_turns_store_every_event_once(tracker_store: EnvTrac
         asyncio.run(store.save(tracker))
     other.engine.dispose()
 
-    texts = [event.text for event in asyncio.run(tracker_store.retrieve("visiteur-1")).events
-             if isinstance(event, UserUttered)]
+    texts = [
+        event.text
+        for event in asyncio.run(tracker_store.retrieve("visiteur-1")).events
+        if isinstance(event, UserUttered)
+    ]
     assert texts == ["bonjour"] + [f"question {turn}" for turn in range(len(stores))]
 
 
@@ -128,8 +162,11 @@ def test_saving_the_tracker_just_read_runs_no_count_query(tracker_store: EnvTrac
     """The saving that skips Rasa's count really skips it (the tests above check it stays correct)."""
     asyncio.run(tracker_store.save(conversation("visiteur-1")))
     statements: List[str] = []
-    sa.event.listen(tracker_store.engine, "before_cursor_execute",
-                    lambda _conn, _cursor, statement, *_: statements.append(statement.lower()))
+    sa.event.listen(
+        tracker_store.engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, statement, *_: statements.append(statement.lower()),
+    )
     turn = asyncio.run(tracker_store.retrieve("visiteur-1"))
     later_turn(turn, "première")
     asyncio.run(tracker_store.save(turn))
@@ -138,10 +175,14 @@ def test_saving_the_tracker_just_read_runs_no_count_query(tracker_store: EnvTrac
     assert sum("count(" in statement for statement in statements) == 1
 
 
-def test_each_event_class_is_looked_up_once(tracker_store: EnvTrackerStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_event_class_is_looked_up_once(
+    tracker_store: EnvTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lookups: List[str] = []
     resolve = Event.resolve_by_type
-    monkeypatch.setattr(Event, "resolve_by_type", lambda name, default=None: lookups.append(name) or resolve(name))
+    monkeypatch.setattr(
+        Event, "resolve_by_type", lambda name, default=None: lookups.append(name) or resolve(name)
+    )
     event_class.cache_clear()
     asyncio.run(tracker_store.save(conversation("visiteur-1")))
     for _ in range(3):
@@ -152,7 +193,9 @@ def test_each_event_class_is_looked_up_once(tracker_store: EnvTrackerStore, monk
 
 def test_a_tracker_read_and_dropped_leaves_nothing_behind(tracker_store: EnvTrackerStore) -> None:
     asyncio.run(tracker_store.save(conversation("visiteur-1")))
-    asyncio.run(tracker_store.retrieve("visiteur-1"))  # read, never saved (an API read, a failed turn)
+    asyncio.run(
+        tracker_store.retrieve("visiteur-1")
+    )  # read, never saved (an API read, a failed turn)
     gc.collect()
     assert "visiteur-1" not in tracker_store._read
 
@@ -166,7 +209,9 @@ def test_the_sqlite_file_is_in_wal_mode(tmp_path: Path, monkeypatch: pytest.Monk
     store.engine.dispose()
 
 
-def test_deleting_my_data_erases_the_conversation_and_only_it(tracker_store: EnvTrackerStore) -> None:
+def test_deleting_my_data_erases_the_conversation_and_only_it(
+    tracker_store: EnvTrackerStore,
+) -> None:
     asyncio.run(tracker_store.save(conversation("visiteur-1")))
     asyncio.run(tracker_store.save(conversation("visiteur-2")))
     asyncio.run(tracker_store.save(conversation("visiteur-1", "action_delete_my_data")))
@@ -183,7 +228,12 @@ def test_a_redis_url_gives_rasas_redis_lock_store_with_its_database() -> None:
     store = lock_store_from_url("redis://:s3cret@cache.example:6380/4")
     assert isinstance(store, AtomicRedisLockStore)
     kwargs = store.red.connection_pool.connection_kwargs
-    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("cache.example", 6380, 4, "s3cret")
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == (
+        "cache.example",
+        6380,
+        4,
+        "s3cret",
+    )
 
 
 @pytest.mark.skipif(not reachable(REDIS), reason=f"Redis is not reachable at {REDIS}")

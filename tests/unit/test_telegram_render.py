@@ -31,7 +31,13 @@ from channels.telegram import (
     utf16_length,
 )
 from tests.conftest import load_yaml
-from tests.fake_telegram import BOT_USERNAME, FakeTelegram, callback_update, message_update, visible_text
+from tests.fake_telegram import (
+    BOT_USERNAME,
+    FakeTelegram,
+    callback_update,
+    message_update,
+    visible_text,
+)
 from tests.servers import free_port
 
 RESPONSES = load_yaml("domain.yml")["responses"]
@@ -120,17 +126,21 @@ def test_links_are_never_cut() -> None:
 
 def test_buttons_become_an_inline_keyboard_one_a_row() -> None:
     keyboard = inline_keyboard(
-        [{"title": "C'est quoi un PTCE ?", "payload": "C'est quoi un PTCE ?"},
-         {"title": "C'est quoi l'AMI PTCE ?", "payload": "/ami_presentation"},
-         {"title": "", "payload": "/sans_titre"},
-         {"title": "Le site", "url": "https://fr-consultants.com/"}],
+        [
+            {"title": "C'est quoi un PTCE ?", "payload": "C'est quoi un PTCE ?"},
+            {"title": "C'est quoi l'AMI PTCE ?", "payload": "/ami_presentation"},
+            {"title": "", "payload": "/sans_titre"},
+            {"title": "Le site", "url": "https://fr-consultants.com/"},
+        ],
         PayloadKeys(),
     )
-    assert keyboard == {"inline_keyboard": [
-        [{"text": "C'est quoi un PTCE ?", "callback_data": "C'est quoi un PTCE ?"}],
-        [{"text": "C'est quoi l'AMI PTCE ?", "callback_data": "/ami_presentation"}],
-        [{"text": "Le site", "url": "https://fr-consultants.com/"}],
-    ]}
+    assert keyboard == {
+        "inline_keyboard": [
+            [{"text": "C'est quoi un PTCE ?", "callback_data": "C'est quoi un PTCE ?"}],
+            [{"text": "C'est quoi l'AMI PTCE ?", "callback_data": "/ami_presentation"}],
+            [{"text": "Le site", "url": "https://fr-consultants.com/"}],
+        ]
+    }
     assert inline_keyboard([], PayloadKeys()) is None
 
 
@@ -154,8 +164,12 @@ def test_the_key_table_is_bounded() -> None:
 def test_every_button_payload_of_the_project_fits_in_callback_data() -> None:
     """Long payloads work through in-memory keys, which a restart forgets: keep them short."""
     payloads = [topic.payload for topic in TOPICS.values()]
-    payloads += [button["payload"] for variants in RESPONSES.values() for variant in variants
-                 for button in variant.get("buttons") or []]
+    payloads += [
+        button["payload"]
+        for variants in RESPONSES.values()
+        for variant in variants
+        for button in variant.get("buttons") or []
+    ]
     too_long = [p for p in payloads if len(p.encode("utf-8")) > MAX_CALLBACK_DATA_BYTES]
     assert not too_long
 
@@ -170,13 +184,16 @@ def test_a_text_message_is_a_user_message_of_its_chat() -> None:
     assert incoming.metadata["telegram"]["chat_type"] == "private"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("/start", "/greet"),
-    ("/start campagne-2024", "/greet"),
-    (f"/start@{BOT_USERNAME}", "/greet"),
-    (f"@{BOT_USERNAME.upper()} c'est quoi un ptce", "c'est quoi un ptce"),
-    ("/help", "/help"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("/start", "/greet"),
+        ("/start campagne-2024", "/greet"),
+        (f"/start@{BOT_USERNAME}", "/greet"),
+        (f"@{BOT_USERNAME.upper()} c'est quoi un ptce", "c'est quoi un ptce"),
+        ("/help", "/help"),
+    ],
+)
 def test_commands_and_mentions_are_cleaned(text: str, expected: str) -> None:
     assert clean_text(text, BOT_USERNAME) == expected
 
@@ -190,9 +207,16 @@ def test_a_button_tap_is_its_payload_and_a_callback_to_answer() -> None:
 
 
 def test_a_tap_on_a_forgotten_key_falls_back_to_the_button_title() -> None:
-    keyboard = {"inline_keyboard": [[{"text": "Transition écologique locale", "callback_data": "#k:abc"}]]}
-    message = {"message_id": 3, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "…",
-               "reply_markup": keyboard}
+    keyboard = {
+        "inline_keyboard": [[{"text": "Transition écologique locale", "callback_data": "#k:abc"}]]
+    }
+    message = {
+        "message_id": 3,
+        "date": 0,
+        "chat": {"id": 42, "type": "private"},
+        "text": "…",
+        "reply_markup": keyboard,
+    }
     incoming = parse_update(callback_update(42, "#k:abc", message=message), PayloadKeys())
     assert incoming.text == "Transition écologique locale"
     update = callback_update(42, "#k:abc")
@@ -201,21 +225,38 @@ def test_a_tap_on_a_forgotten_key_falls_back_to_the_button_title() -> None:
     assert lost.callback_query_id == update["callback_query"]["id"]
 
 
-@pytest.mark.parametrize("update", [
-    {"update_id": 1, "edited_message": message_update(42, "corrigé")["message"]},
-    {"update_id": 2, "my_chat_member": {"chat": {"id": 42, "type": "private"}, "date": 0}},
-    {"update_id": 3, "channel_post": {"message_id": 1, "date": 0, "chat": {"id": -100, "type": "channel"},
-                                      "text": "annonce"}},
-    message_update(42, "", sticker={"file_id": "x"}),
-    {"update_id": 5},
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"update_id": 1, "edited_message": message_update(42, "corrigé")["message"]},
+        {"update_id": 2, "my_chat_member": {"chat": {"id": 42, "type": "private"}, "date": 0}},
+        {
+            "update_id": 3,
+            "channel_post": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": -100, "type": "channel"},
+                "text": "annonce",
+            },
+        },
+        message_update(42, "", sticker={"file_id": "x"}),
+        {"update_id": 5},
+    ],
+)
 def test_other_updates_are_ignored(update: Dict[str, Any]) -> None:
     assert parse_update(update, PayloadKeys()) is None
 
 
 def test_a_redelivered_update_is_recognised() -> None:
     recent = RecentIds(capacity=2)
-    assert [recent.seen_before(i) for i in (1, 2, 1, 3, 4, 1)] == [False, False, True, False, False, False]
+    assert [recent.seen_before(i) for i in (1, 2, 1, 3, 4, 1)] == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_sender_ids_map_back_to_chats() -> None:
@@ -226,18 +267,29 @@ def test_sender_ids_map_back_to_chats() -> None:
 # --- Settings ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("env, reason", [
-    ({}, "TELEGRAM_TOKEN is not set"),
-    ({"TELEGRAM_TOKEN": "1:a"}, "TELEGRAM_SECRET_TOKEN is not set"),
-    ({"TELEGRAM_TOKEN": "1:a", "TELEGRAM_SECRET_TOKEN": "pas de blancs"}, "TELEGRAM_SECRET_TOKEN must be"),
-])
+@pytest.mark.parametrize(
+    "env, reason",
+    [
+        ({}, "TELEGRAM_TOKEN is not set"),
+        ({"TELEGRAM_TOKEN": "1:a"}, "TELEGRAM_SECRET_TOKEN is not set"),
+        (
+            {"TELEGRAM_TOKEN": "1:a", "TELEGRAM_SECRET_TOKEN": "pas de blancs"},
+            "TELEGRAM_SECRET_TOKEN must be",
+        ),
+    ],
+)
 def test_the_channel_is_off_without_token_or_valid_secret(env: Dict[str, str], reason: str) -> None:
     assert reason in TelegramSettings.from_env(env).why_off()
 
 
 def test_settings_come_from_the_environment() -> None:
-    settings = TelegramSettings.from_env({"TELEGRAM_TOKEN": "1:a", "TELEGRAM_SECRET_TOKEN": "s-1",
-                                          "TELEGRAM_BOT_USERNAME": "@ptce_bot"})
+    settings = TelegramSettings.from_env(
+        {
+            "TELEGRAM_TOKEN": "1:a",
+            "TELEGRAM_SECRET_TOKEN": "s-1",
+            "TELEGRAM_BOT_USERNAME": "@ptce_bot",
+        }
+    )
     assert settings.why_off() is None
     assert settings.api_base_url == "https://api.telegram.org"
     assert settings.bot_username == "ptce_bot" and settings.webhook_url == ""
@@ -260,6 +312,7 @@ def output_for(fake: FakeTelegram) -> TelegramOutput:
 
 def run(output: TelegramOutput, *calls: Awaitable[Any]) -> None:
     """Await the calls in one event loop, then close the client's session."""
+
     async def in_order() -> None:
         try:
             for call in calls:
@@ -271,7 +324,9 @@ def run(output: TelegramOutput, *calls: Awaitable[Any]) -> None:
 
 
 def test_a_long_answer_with_buttons_is_split_with_the_keyboard_last(telegram: FakeTelegram) -> None:
-    text = "\n\n".join(f"Partie {n} : " + "les PTCE coopèrent sur leur territoire. " * 30 for n in range(10))
+    text = "\n\n".join(
+        f"Partie {n} : " + "les PTCE coopèrent sur leur territoire. " * 30 for n in range(10)
+    )
     buttons = [{"title": "C'est quoi un PTCE ?", "payload": "C'est quoi un PTCE ?"}]
     output = output_for(telegram)
     run(output, output.send_text_with_buttons("telegram:42", text, buttons))
@@ -292,10 +347,12 @@ def test_the_client_works_across_event_loops(telegram: FakeTelegram) -> None:
 
 def test_images_and_custom_payloads_are_sent(telegram: FakeTelegram) -> None:
     output = output_for(telegram)
-    run(output,
+    run(
+        output,
         output.send_image_url("telegram:9", "https://fr-consultants.com/logo.png"),
         output.send_custom_json("telegram:9", {"text": "<b>gras</b>", "parse_mode": "HTML"}),
-        output.send_custom_json("telegram:9", {"widget": "carte"}))  # another channel's: skipped
+        output.send_custom_json("telegram:9", {"widget": "carte"}),
+    )  # another channel's: skipped
     assert [call.method for call in telegram.calls()] == ["sendPhoto", "sendMessage"]
     assert telegram.texts_to(9) == ["gras"]
 
@@ -305,7 +362,9 @@ def test_api_errors_are_raised_without_the_token(telegram: FakeTelegram) -> None
     output = output_for(telegram)
     with pytest.raises(TelegramApiError, match="blocked"):
         run(output, output.send_text_message("telegram:5", "bonjour"))
-    nobody = TelegramOutput(BotApiClient(telegram.token, f"http://127.0.0.1:{free_port()}", 2), PayloadKeys())
+    nobody = TelegramOutput(
+        BotApiClient(telegram.token, f"http://127.0.0.1:{free_port()}", 2), PayloadKeys()
+    )
     with pytest.raises(TelegramApiError) as error:
         run(nobody, nobody.client.call("getMe", {}))
     assert telegram.token not in str(error.value)

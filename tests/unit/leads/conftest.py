@@ -12,7 +12,14 @@ import pytest
 from sqlalchemy import text
 
 from actions.leads.store import LeadInput, LeadStore
-from tests.servers import POSTGRES, SmtpServer, WebhookServer, free_port, reachable, temporary_database
+from tests.servers import (
+    POSTGRES,
+    SmtpServer,
+    WebhookServer,
+    free_port,
+    reachable,
+    temporary_database,
+)
 
 VISITOR_EMAIL = "jeanne.dupont@exemple.fr"
 VISITOR_PHONE = "+33612345678"
@@ -88,8 +95,10 @@ def webhook() -> Iterator[WebhookServer]:
 def postgres_url() -> Iterator[str]:
     """A database of its own on the machine's PostgreSQL, dropped after the session."""
     if not reachable(POSTGRES):
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}: the PostgreSQL store tests need it "
-                    "(set TEST_POSTGRES_URL)")
+        pytest.skip(
+            f"PostgreSQL is not reachable at {POSTGRES}: the PostgreSQL store tests need it "
+            "(set TEST_POSTGRES_URL)"
+        )
     with temporary_database("ptce_leads_test") as url:
         yield url
 

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def cli_store(sqlite_url: str, sqlite_store: LeadStore, monkeypatch: pytest.MonkeyPatch) -> LeadStore:
+def cli_store(
+    sqlite_url: str, sqlite_store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> LeadStore:
     """The store the command reads, through ``LEADS_DATABASE_URL``."""
     monkeypatch.setenv("LEADS_DATABASE_URL", sqlite_url)
     return sqlite_store
@@ -39,7 +41,7 @@ def _run(argv: List[str], capsys: pytest.CaptureFixture) -> Tuple[int, str, str]
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+33612345678", "'+33612345678"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -73,7 +75,10 @@ def test_export_csv_neutralises_every_field(
     assert row["reference"] == lead.reference and row["email"] == "jeanne.dupont@exemple.fr"
     assert row["name"] == "'=cmd|' /C calc'!A0"
     assert (row["organisation"], row["territory"], row["message"], row["topic"]) == (
-        "'+Asso", "'-Lyon", "'@SUM(1+1)", "'\tonglet"
+        "'+Asso",
+        "'-Lyon",
+        "'@SUM(1+1)",
+        "'\tonglet",
     )
     assert row["phone"] == "'+33612345678"
     assert json.loads(row["context"])[0]["text"] == "C'est quoi un PTCE ?"
@@ -174,11 +179,19 @@ def test_the_module_runs_as_a_command(sqlite_url: str, cli_store: LeadStore) -> 
     env = {"LEADS_DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"}
     ok = subprocess.run(
         [sys.executable, "-m", "actions.leads", "export", "--format", "json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     bad = subprocess.run(
         [sys.executable, "-m", "actions.leads", "purge", "--older-than", "zéro"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert (ok.returncode, json.loads(ok.stdout)) == (0, [])
     assert bad.returncode == 2 and "positif" in bad.stderr and "Traceback" not in bad.stderr

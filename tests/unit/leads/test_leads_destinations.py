@@ -165,11 +165,21 @@ def test_configuration_from_the_environment() -> None:
         ({"LEADS_SMTP_HOST": "h", "LEADS_EMAIL_FROM": "a@b.fr"}, "LEADS_EMAIL_TO"),
         ({"LEADS_SMTP_HOST": "h", "LEADS_EMAIL_TO": "a@b.fr"}, "LEADS_EMAIL_FROM"),
         (
-            {"LEADS_SMTP_HOST": "h", "LEADS_EMAIL_FROM": "a@b.fr", "LEADS_EMAIL_TO": "c@d.fr", "LEADS_SMTP_PORT": "smtp"},
+            {
+                "LEADS_SMTP_HOST": "h",
+                "LEADS_EMAIL_FROM": "a@b.fr",
+                "LEADS_EMAIL_TO": "c@d.fr",
+                "LEADS_SMTP_PORT": "smtp",
+            },
             "LEADS_SMTP_PORT",
         ),
         (
-            {"LEADS_SMTP_HOST": "h", "LEADS_EMAIL_FROM": "a@b.fr", "LEADS_EMAIL_TO": "c@d.fr", "LEADS_SMTP_STARTTLS": "peut-être"},
+            {
+                "LEADS_SMTP_HOST": "h",
+                "LEADS_EMAIL_FROM": "a@b.fr",
+                "LEADS_EMAIL_TO": "c@d.fr",
+                "LEADS_SMTP_STARTTLS": "peut-être",
+            },
             "LEADS_SMTP_STARTTLS",
         ),
         ({"LEADS_WEBHOOK_URL": "https://crm.exemple.fr"}, "LEADS_WEBHOOK_SECRET"),

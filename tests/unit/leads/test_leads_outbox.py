@@ -36,13 +36,24 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
 
 def test_retry_delay_doubles_from_30_seconds_up_to_an_hour() -> None:
     assert [retry_delay(n).total_seconds() for n in range(9)] == [
-        30, 60, 120, 240, 480, 960, 1920, 3600, 3600
+        30,
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3600,
+        3600,
     ]
     assert retry_delay(500) == timedelta(hours=1)
 
 
 def test_submit_delivers_to_every_destination(
-    smtp: Any, webhook: Any, store: LeadStore, make_lead: Callable[..., LeadInput],
+    smtp: Any,
+    webhook: Any,
+    store: LeadStore,
+    make_lead: Callable[..., LeadInput],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     smtp.start()
@@ -51,7 +62,10 @@ def test_submit_delivers_to_every_destination(
 
     lead = asyncio.run(submit(store, make_lead()))
 
-    assert {name: d.status for name, d in lead.deliveries.items()} == {"email": "sent", "webhook": "sent"}
+    assert {name: d.status for name, d in lead.deliveries.items()} == {
+        "email": "sent",
+        "webhook": "sent",
+    }
     assert len(smtp.messages) == 1 and [c.idempotency_key for c in webhook.accepted] == [lead.id]
     assert asyncio.run(deliver_due(store, destinations_from_env(), ignore_backoff=True)) == []
 
@@ -73,7 +87,10 @@ def test_a_half_configured_destination_still_queues_the_lead(
 
 
 def test_down_then_up_is_delivered_once_by_deliver_due(
-    smtp: Any, webhook: Any, store: LeadStore, make_lead: Callable[..., LeadInput],
+    smtp: Any,
+    webhook: Any,
+    store: LeadStore,
+    make_lead: Callable[..., LeadInput],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _configure(monkeypatch, smtp, webhook)
@@ -104,7 +121,9 @@ def test_failures_back_off_exponentially(
 
     [first] = asyncio.run(deliver_due(sqlite_store, destinations, now=now))
     assert not first.sent and "ConnectionRefusedError" in first.error
-    assert sqlite_store.get(lead.id).deliveries["email"].next_attempt_at == now + timedelta(seconds=30)
+    assert sqlite_store.get(lead.id).deliveries["email"].next_attempt_at == now + timedelta(
+        seconds=30
+    )
 
     retry_at = now + timedelta(seconds=30)
     asyncio.run(deliver_due(sqlite_store, destinations, now=retry_at))
@@ -122,7 +141,10 @@ def _subprocess_env(database_url: str, *servers: Any) -> Dict[str, str]:
 
 
 def test_down_then_up_is_delivered_once_by_the_deliver_command(
-    smtp: Any, webhook: Any, sqlite_url: str, make_lead: Callable[..., LeadInput],
+    smtp: Any,
+    webhook: Any,
+    sqlite_url: str,
+    make_lead: Callable[..., LeadInput],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _configure(monkeypatch, smtp, webhook)
@@ -153,7 +175,11 @@ def test_the_deliver_command_reports_failures(
     lead = sqlite_store.create(make_lead(), ["email"])
     result = subprocess.run(
         [sys.executable, "-m", "actions.leads", "deliver"],
-        cwd=ROOT, env=_subprocess_env(sqlite_url, smtp), capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=_subprocess_env(sqlite_url, smtp),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert result.stdout.startswith(f"échec   {lead.reference}  email  ConnectionRefusedError")
@@ -161,7 +187,10 @@ def test_the_deliver_command_reports_failures(
 
 
 def test_background_retry_delivers_once_and_survives_errors(
-    smtp: Any, webhook: Any, store: LeadStore, make_lead: Callable[..., LeadInput],
+    smtp: Any,
+    webhook: Any,
+    store: LeadStore,
+    make_lead: Callable[..., LeadInput],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     smtp.start()
@@ -236,8 +265,13 @@ def test_concurrent_deliveries_send_each_lead_once(
 
 
 def test_logs_never_show_the_visitor_in_clear(
-    smtp: Any, webhook: Any, sqlite_store: LeadStore, make_lead: Callable[..., LeadInput],
-    visitor: Dict[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    smtp: Any,
+    webhook: Any,
+    sqlite_store: LeadStore,
+    make_lead: Callable[..., LeadInput],
+    visitor: Dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     # The relay refuses the message and quotes the visitor, as real relays do.

@@ -60,7 +60,9 @@ def test_create_stores_the_lead_and_a_pending_delivery_per_destination(
     assert store.get("00000000-0000-0000-0000-000000000000") is None
 
 
-def test_optional_fields_may_be_empty(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+def test_optional_fields_may_be_empty(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
     lead = store.create(make_lead(phone=None, topic=None, context=[]), [])
     assert (lead.phone, lead.topic, lead.context, lead.deliveries) == (None, None, [], {})
 
@@ -72,12 +74,16 @@ def test_create_is_one_transaction(store: LeadStore, make_lead: Callable[..., Le
     assert _delivery_rows(store) == 0
 
 
-def test_naive_consent_time_is_refused(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+def test_naive_consent_time_is_refused(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         store.create(make_lead(consent_at=datetime(2025, 3, 12, 13, 5)), [])
 
 
-def test_count_since_counts_one_conversation(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+def test_count_since_counts_one_conversation(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
     first = store.create(make_lead(conversation_id="a"), [])
     store.create(make_lead(conversation_id="a"), [])
     store.create(make_lead(conversation_id="b"), [])
@@ -88,7 +94,9 @@ def test_count_since_counts_one_conversation(store: LeadStore, make_lead: Callab
     assert store.count_since("c", utcnow() - timedelta(days=1)) == 0
 
 
-def test_deletions_take_the_deliveries_along(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+def test_deletions_take_the_deliveries_along(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
     store.create(make_lead(conversation_id="a", email="Jeanne@Exemple.fr"), ["email"])
     store.create(make_lead(conversation_id="b", email="jeanne@exemple.fr"), ["email"])
     keep = store.create(make_lead(conversation_id="b", email="paul@exemple.fr"), ["email"])
@@ -101,7 +109,9 @@ def test_deletions_take_the_deliveries_along(store: LeadStore, make_lead: Callab
     assert _delivery_rows(store) == 1
 
 
-def test_purge_deletes_only_old_leads(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+def test_purge_deletes_only_old_leads(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
     old = store.create(make_lead(), ["email"])
     recent = store.create(make_lead(), ["email"])
     _age(store, old.id, utcnow() - timedelta(days=400))
@@ -114,7 +124,9 @@ def test_purge_deletes_only_old_leads(store: LeadStore, make_lead: Callable[...,
         store.purge(-1)
 
 
-def test_export_since_a_day_in_french_time(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+def test_export_since_a_day_in_french_time(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
     ids = [store.create(make_lead(name=f"n{i}"), []).id for i in range(3)]
     # 22:30 UTC on 28 Feb is 23:30 in Paris (still the 28th); 23:30 UTC is 00:30 on 1 March.
     _age(store, ids[0], datetime(2025, 2, 28, 22, 30, tzinfo=timezone.utc))
@@ -143,7 +155,11 @@ def test_claims_are_leased_and_respect_the_back_off(
     later = now + timedelta(seconds=61)
     store.mark_failed(lead.id, "email", "ConnectionRefusedError", later + timedelta(seconds=30))
     failed = store.get(lead.id).deliveries["email"]
-    assert (failed.status, failed.attempts, failed.last_error) == ("pending", 1, "ConnectionRefusedError")
+    assert (failed.status, failed.attempts, failed.last_error) == (
+        "pending",
+        1,
+        "ConnectionRefusedError",
+    )
     assert store.claim_due("email", later, 60) == []  # released, but not due yet
     assert len(store.claim_due("email", later, 60, ignore_backoff=True)) == 1
 
