@@ -45,10 +45,7 @@ class ActionDefaultAskAffirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         topics = likeliest_topics(tracker.latest_message)
-        if topics:
-            text = "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous parler de l'un de ces sujets ?"
-        else:
-            text = "Je ne suis pas sûr d'avoir bien compris. Voici les sujets que je connais :"
-            topics = ["faq/ptce_definition", "ami_presentation", "faq/offres"]
-        dispatcher.utter_message(text=text, buttons=buttons(*topics) + [OTHER])
+        response = "utter_ask_which_topic" if topics else "utter_ask_which_topic_unknown"
+        topics = topics or ["faq/ptce_definition", "ami_presentation", "faq/offres"]
+        dispatcher.utter_message(response=response, buttons=buttons(*topics) + [OTHER])
         return []

@@ -32,6 +32,7 @@ QUESTIONS = {
     "ami_presentation",
     "ami_calendrier",
     "ami_laureats",
+    "ami_vagues",
     "help",
     "bot_challenge",
     "ask_why",
@@ -187,7 +188,7 @@ def free_text(slot: str) -> Extractor:
 
 def reject(dispatcher: CollectingDispatcher, slot: str, error: InvalidField) -> Dict[Text, Any]:
     """Tell the visitor why, and leave the slot empty so the form asks again."""
-    dispatcher.utter_message(text=error.reason)
+    dispatcher.utter_message(response=error.response, **error.values)
     return {slot: None}
 
 
@@ -260,9 +261,7 @@ class ValidateLeadForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         key = match_choice(slot, str(value or ""))
         if key is None:
-            dispatcher.utter_message(
-                text="Je n'ai pas reconnu ce choix : merci de cliquer sur l'une des options."
-            )
+            dispatcher.utter_message(response="utter_choice_not_recognised")
         return {slot: key}
 
     async def validate_lead_organisation_type(
@@ -277,10 +276,12 @@ class ValidateLeadForm(FormValidationAction):
 
 
 class AskChoice(Action):
-    """Asks for a field with one button per option (options from ``actions.leads``)."""
+    """Asks for a field with its ``utter_ask_<slot>`` text and one button per option.
+
+    The options live in ``actions.leads.validation``, where the store checks them too.
+    """
 
     slot = ""
-    question = ""
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
@@ -289,15 +290,13 @@ class AskChoice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         buttons = [{"title": label, "payload": label} for label in CHOICES[self.slot].values()]
-        dispatcher.utter_message(text=self.question, buttons=buttons)
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}", buttons=buttons)
         return []
 
 
 class AskOrganisationType(AskChoice):
     slot = "lead_organisation_type"
-    question = "De quel type d'organisation s'agit-il ?"
 
 
 class AskNeed(AskChoice):
     slot = "lead_need"
-    question = "Quel est votre besoin ?"

@@ -18,11 +18,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.lead_form import CHOICES, FIELDS, LEAD_SLOTS, normalise
 from actions.leads.outbox import start_background_retry, submit
-from actions.leads.store import LeadInput, LeadStore
+from actions.leads.store import Lead, LeadInput, LeadStore
 
 logger = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-11-26"
+# The firm's site, the only address of the firm that the resource sheet gives.
+SITE_URL = "https://fr-consultants.com/"
 MAX_SUBMISSIONS_PER_HOUR = 3
 CONTEXT_MESSAGES = 5
 # Words that point to a field when the visitor types a correction ("mon e-mail est faux").
@@ -43,6 +45,18 @@ def env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
+def contact_url() -> str:
+    """The page where a visitor reaches the firm without the assistant."""
+    return env("LEADS_CONTACT_URL", SITE_URL)
+
+
+def forget_lead() -> List[Dict[Text, Any]]:
+    """Events that end any form run and empty every answer and the consent."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
+        SlotSet(slot, None) for slot in LEAD_SLOTS
+    ]
+
+
 class ActionAskConsent(Action):
     """The RGPD notice, before any personal data is asked."""
 
@@ -52,21 +66,12 @@ class ActionAskConsent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        retention = env("LEADS_RETENTION_MONTHS", "36")
-        privacy = env("LEADS_PRIVACY_URL", "https://fr-consultants.com/")
+        privacy = os.environ.get("LEADS_PRIVACY_URL")
         dispatcher.utter_message(
-            text=(
-                "Avec plaisir, un consultant peut vous recontacter. Je vais vous demander votre nom, "
-                "votre e-mail, votre téléphone (facultatif), votre organisation, votre territoire et "
-                "votre besoin. Ces informations servent uniquement à traiter votre demande : elles sont "
-                f"transmises au Cabinet Fr Consultants et conservées {retention} mois au plus. Vous pouvez "
-                "les faire effacer à tout moment en écrivant « supprimez mes données ». "
-                f"Politique de confidentialité : {privacy}\nAcceptez-vous ?"
-            ),
-            buttons=[
-                {"title": "J'accepte", "payload": "/affirm"},
-                {"title": "Je refuse", "payload": "/deny"},
-            ],
+            response="utter_ask_consent" if privacy else "utter_ask_consent_without_policy",
+            retention=env("LEADS_RETENTION_MONTHS", "36"),
+            privacy_url=privacy,
+            contact_url=contact_url(),
         )
         return []
 
@@ -80,7 +85,7 @@ class ActionAcceptConsent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="Merci ! Vous pouvez écrire « annuler » à tout moment.")
+        dispatcher.utter_message(response="utter_consent_accepted")
         return [SlotSet("lead_consent_at", datetime.now(timezone.utc).isoformat())]
 
 
@@ -93,11 +98,8 @@ class ActionRefuseConsent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        contact = env("LEADS_CONTACT_URL", "https://fr-consultants.com/")
-        dispatcher.utter_message(
-            text=f"C'est noté, je ne vous demanderai aucune information. Vous pouvez contacter le Cabinet directement : {contact}"
-        )
-        return [SlotSet(slot, None) for slot in LEAD_SLOTS]
+        dispatcher.utter_message(response="utter_consent_refused", contact_url=contact_url())
+        return forget_lead()
 
 
 def summary_lines(tracker: Tracker) -> List[str]:
@@ -121,14 +123,7 @@ class ActionShowLeadSummary(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(
-            text="Voici votre demande :\n"
-            + "\n".join(summary_lines(tracker))
-            + "\nJe l'envoie au Cabinet ?",
-            buttons=[
-                {"title": "Confirmer et envoyer", "payload": "/affirm"},
-                {"title": "Corriger une information", "payload": "/lead_correct"},
-                {"title": "Annuler", "payload": "/cancel"},
-            ],
+            response="utter_lead_summary", summary="\n".join(summary_lines(tracker))
         )
         return []
 
@@ -160,7 +155,7 @@ class ActionCorrectLead(Action):
             )
         if field is None:
             dispatcher.utter_message(
-                text="Quelle information voulez-vous corriger ?",
+                response="utter_ask_field_to_correct",
                 buttons=[
                     {"title": label, "payload": f'/lead_correct{{"lead_field":"{slot}"}}'}
                     for slot, label in FIELDS.items()
@@ -179,12 +174,11 @@ class ActionCancelLead(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
+        in_progress = tracker.active_loop_name or tracker.get_slot("lead_consent_at")
         dispatcher.utter_message(
-            text="C'est annulé : aucune information n'a été enregistrée. Puis-je vous aider autrement ?"
+            response="utter_lead_cancelled" if in_progress else "utter_nothing_to_cancel"
         )
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
-            SlotSet(slot, None) for slot in LEAD_SLOTS
-        ]
+        return forget_lead()
 
 
 @lru_cache(maxsize=1)
@@ -248,6 +242,19 @@ def lead_from(tracker: Tracker) -> LeadInput:
     )
 
 
+def followup(domain: Dict[Text, Any], lead: Lead) -> str:
+    """What happens next: the firm's own text, or how a consultant will get back.
+
+    It is one sentence inside ``utter_lead_submitted``, so it is read from the
+    domain rather than sent as a message of its own.
+    """
+    configured = os.environ.get("LEADS_FOLLOWUP_TEXT")
+    if configured:
+        return configured
+    name = "utter_lead_followup_phone" if lead.phone else "utter_lead_followup_email"
+    return domain["responses"][name][0]["text"]
+
+
 class ActionSubmitLead(Action):
     """Stores the lead (committed before any delivery) and gives its reference."""
 
@@ -260,12 +267,7 @@ class ActionSubmitLead(Action):
         if not tracker.get_slot("lead_consent_at") or any(
             tracker.get_slot(slot) is None for slot in FIELDS
         ):
-            dispatcher.utter_message(
-                text="Aucune demande n'est en cours. Souhaitez-vous être recontacté ?",
-                buttons=[
-                    {"title": "Être recontacté par un consultant", "payload": "/request_contact"}
-                ],
-            )
+            dispatcher.utter_message(response="utter_no_lead_in_progress")
             return []
         since = datetime.now(timezone.utc) - timedelta(hours=1)
         try:
@@ -274,26 +276,20 @@ class ActionSubmitLead(Action):
                 await asyncio.to_thread(store.count_since, tracker.sender_id, since)
                 >= MAX_SUBMISSIONS_PER_HOUR
             ):
-                dispatcher.utter_message(
-                    text="Vous avez déjà envoyé plusieurs demandes dans l'heure : un consultant va les traiter. Merci de réessayer plus tard si besoin."
-                )
-                return [SlotSet(slot, None) for slot in LEAD_SLOTS]
+                dispatcher.utter_message(response="utter_lead_limit_reached")
+                return forget_lead()
             lead = await submit(store, lead_from(tracker))
         except Exception:  # noqa: BLE001 - the visitor must get an answer and keep their answers.
             logger.exception("Lead could not be stored")
-            dispatcher.utter_message(
-                text="Désolé, votre demande n'a pas pu être enregistrée pour le moment. Vos réponses sont conservées : réessayez dans un instant."
-            )
+            dispatcher.utter_message(response="utter_lead_not_stored")
             return [FollowupAction("action_show_lead_summary")]
         start_background_retry(lead_store)
-        followup = env(
-            "LEADS_FOLLOWUP_TEXT",
-            "Un consultant du Cabinet Fr Consultants vous répondra par e-mail dans les meilleurs délais.",
-        )
         dispatcher.utter_message(
-            text=f"Merci, votre demande est enregistrée sous la référence {lead.reference}. {followup}"
+            response="utter_lead_submitted",
+            reference=lead.reference,
+            followup=followup(domain, lead),
         )
-        return [SlotSet(slot, None) for slot in LEAD_SLOTS]
+        return forget_lead()
 
 
 class ActionDeleteMyData(Action):
@@ -310,15 +306,10 @@ class ActionDeleteMyData(Action):
             deleted = await asyncio.to_thread(store.delete_conversation, tracker.sender_id)
         except Exception:  # noqa: BLE001 - say it failed rather than pretend.
             logger.exception("Leads of a conversation could not be deleted")
-            dispatcher.utter_message(
-                text="Désolé, la suppression a échoué. Réessayez dans un instant ou écrivez au Cabinet via https://fr-consultants.com/."
-            )
+            dispatcher.utter_message(response="utter_delete_failed", contact_url=contact_url())
             return []
         if deleted:
-            text = f"C'est fait : {deleted} demande(s) et les données associées ont été supprimées."
+            dispatcher.utter_message(response="utter_data_deleted", count=deleted)
         else:
-            text = "Aucune demande n'était enregistrée pour cette conversation ; les réponses en cours ont été effacées."
-        dispatcher.utter_message(text=text)
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
-            SlotSet(slot, None) for slot in LEAD_SLOTS
-        ]
+            dispatcher.utter_message(response="utter_no_data_to_delete")
+        return forget_lead()

@@ -4,8 +4,8 @@ Retrieval sub-intents (``faq/…``) cannot be triggered by an ``/intent`` payloa
 Rasa's retrieval action reads the ResponseSelector's prediction, which a payload
 skips. Their buttons therefore send a canonical question, kept in the training
 data, that the NLU classifies like any typed message. Other intents use the
-usual ``/intent`` payload. ``tests/test_content.py`` checks that the buttons of
-``domain.yml`` and ``data/responses/`` agree with this table.
+usual ``/intent`` payload. ``tests/unit/test_content.py`` checks that the buttons of
+``data/responses/`` agree with this table.
 """
 
 from typing import Dict, List, NamedTuple
@@ -62,6 +62,7 @@ TOPICS: Dict[str, Topic] = {
     ),
     "ami_presentation": Topic("C'est quoi l'AMI PTCE ?", "/ami_presentation"),
     "ami_calendrier": Topic("Le calendrier de l'AMI", "/ami_calendrier"),
+    "ami_vagues": Topic("Les vagues suivantes de l'AMI", "/ami_vagues"),
     "ami_laureats": Topic("Ce que gagnent les lauréats", "/ami_laureats"),
     "request_contact": Topic("Être recontacté par un consultant", "/request_contact"),
 }

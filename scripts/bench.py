@@ -125,9 +125,10 @@ class Result:
         return len(self.loaded) / self.seconds
 
     def row(self) -> str:
-        q = lambda values, p: (
-            statistics.quantiles(values, n=100)[p - 1] * 1000 if len(values) > 1 else 0.0
-        )  # noqa: E731
+        def q(values: List[float], p: int) -> float:
+            """The p-th percentile in milliseconds."""
+            return statistics.quantiles(values, n=100)[p - 1] * 1000 if len(values) > 1 else 0.0
+
         return (
             f"| {self.name} | {self.replicas} | {self.turns_per_second:.1f} | "
             f"{q(self.loaded, 50):.0f} | {q(self.loaded, 95):.0f} | {q(self.loaded, 99):.0f} | "
@@ -496,25 +497,29 @@ def write_report(
         for rounds in runs.values()
     )
     lines = [
-        f"Measured by `make bench` (`scripts/bench.py --visitors {args.visitors} --seconds {args.seconds:g} "
-        f"--rounds {args.rounds}`) on "
-        f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores ({cpu}), {memory} GB, Python {platform.python_version()}.",
-        f"{args.visitors} simulated visitors send without pause for {args.seconds:g} s over the REST channel; "
-        f"one in four runs a lead conversation, the others sheet questions and small talk; each simulated visitor "
-        f"leaves after {CONVERSATION_TURNS} messages and a new one takes its place. "
-        "Two replicas share PostgreSQL (tracker store) and Redis (lock store), the load alternating between them. "
-        "The last row is the starter bot trained without any model (keyword intents, rules, memoization, "
-        "in-memory store): what Rasa 3.6 itself costs per turn here.",
+        f"Measured by `make bench` (`scripts/bench.py --visitors {args.visitors} "
+        f"--seconds {args.seconds:g} --rounds {args.rounds}`) on "
+        f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores ({cpu}), {memory} GB, "
+        f"Python {platform.python_version()}.",
+        f"{args.visitors} simulated visitors send without pause for {args.seconds:g} s over "
+        "the REST channel; one in four runs a lead conversation, the others sheet questions "
+        f"and small talk; each simulated visitor leaves after {CONVERSATION_TURNS} messages "
+        "and a new one takes its place. Two replicas share PostgreSQL (tracker store) and "
+        "Redis (lock store), the load alternating between them. The last row is the starter "
+        "bot trained without any model (keyword intents, rules, memoization, in-memory "
+        "store): what Rasa 3.6 itself costs per turn here.",
         "",
-        "| bot | replicas | turns/s | p50 ms | p95 ms | p99 ms | 1 visitor p50 ms | 1 visitor p95 ms | "
-        "cold start s | peak memory MB (per server) | errors |",
+        "| bot | replicas | turns/s | p50 ms | p95 ms | p99 ms | 1 visitor p50 ms "
+        "| 1 visitor p95 ms | cold start s | peak memory MB (per server) | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
         *[result.row() for result in results],
         "",
-        f"Against the starter bot: {ours.turns_per_second / starter.turns_per_second:.1f} × its turns/s with one "
-        f"replica, {two.turns_per_second / starter.turns_per_second:.1f} × with two; Rasa's floor is "
-        f"{floor.turns_per_second / starter.turns_per_second:.1f} ×.",
-        f"Each row pools {args.rounds} rounds of every set-up in turn; turns/s of each round: {spread}.",
+        "Against the starter bot: "
+        f"{ours.turns_per_second / starter.turns_per_second:.1f} × its turns/s with one "
+        f"replica, {two.turns_per_second / starter.turns_per_second:.1f} × with two; "
+        f"Rasa's floor is {floor.turns_per_second / starter.turns_per_second:.1f} ×.",
+        f"Each row pools {args.rounds} rounds of every set-up in turn; "
+        f"turns/s of each round: {spread}.",
         "",
         "Training time: "
         + (

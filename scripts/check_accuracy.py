@@ -32,7 +32,8 @@ def main() -> int:
         support = report["weighted avg"]["support"]
         verdict = "ok" if accuracy >= args.minimum else "BELOW MINIMUM"
         print(
-            f"held-out {label} accuracy: {accuracy:.3f} on {support} messages ({verdict}, minimum {args.minimum})"
+            f"held-out {label} accuracy: {accuracy:.3f} on {support} messages "
+            f"({verdict}, minimum {args.minimum})"
         )
         failed |= accuracy < args.minimum
     return 1 if failed else 0

@@ -109,9 +109,8 @@ def main() -> None:
         await play(agent, 20)  # warm-up: TensorFlow builds its graphs on first use
         began = time.perf_counter()
         await play(agent, args.turns)
-        print(
-            f"without the profiler: {(time.perf_counter() - began) / args.turns * 1000:.2f} ms per turn"
-        )
+        per_turn = (time.perf_counter() - began) / args.turns * 1000
+        print(f"without the profiler: {per_turn:.2f} ms per turn")
         profiler = cProfile.Profile()
         began = time.perf_counter()
         profiler.enable()

@@ -76,7 +76,8 @@ def main() -> int:
     server = ThreadingHTTPServer((args.bind, args.port), partial(DemoPageHandler, quiet=args.quiet))
     host = "localhost" if args.bind in ("127.0.0.1", "::1") else args.bind
     print(
-        f"Demo page on http://{host}:{args.port}/ (add ?socket=http://host:port for another Rasa server)",
+        f"Demo page on http://{host}:{args.port}/ "
+        "(add ?socket=http://host:port for another Rasa server)",
         flush=True,
     )
     try:

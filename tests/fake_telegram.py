@@ -70,7 +70,7 @@ def message_update(chat_id: int, text: str, **extra: Any) -> Dict[str, Any]:
 def callback_update(
     chat_id: int, data: str, message: Optional[Dict[str, Any]] = None
 ) -> Dict[str, Any]:
-    """An update for a tap on an inline button of ``message`` (the bot's message that carried it)."""
+    """An update for a tap on an inline button of ``message``, the bot's message carrying it."""
     user = {"id": chat_id, "is_bot": False, "first_name": "Camille", "language_code": "fr"}
     message = message or {
         "message_id": next(_update_ids),

@@ -1,14 +1,15 @@
-"""What the contact form accepts, and the French reason given when it refuses.
+"""What the contact form accepts, and why it refuses an answer.
 
-The form (``actions/lead_form.py``) calls these functions on each answer and shows
-``InvalidField.reason`` to the visitor, so every reason is a complete French
-sentence. Addresses and phone numbers are personal data: the ``mask_*`` and
-``redact`` helpers are what the rest of the package logs instead.
+The form (``actions/lead_form.py``) calls these functions on each answer and, on
+``InvalidField``, sends the response it names (``utter_invalid_*``, in
+``data/responses/leads.yml``) with its values. Addresses and phone numbers are
+personal data: the ``mask_*`` and ``redact`` helpers are what the rest of the
+package logs instead.
 """
 
 import re
 import unicodedata
-from typing import Dict
+from typing import Any, Dict
 
 import phonenumbers
 from email_validator import EmailNotValidError
@@ -59,11 +60,12 @@ _PHONE_LIKE = re.compile(r"\+?\d(?:[\s.\-/]?\d){8,}")
 
 
 class InvalidField(ValueError):
-    """A visitor's answer that the form must ask again, with the reason to show them."""
+    """A visitor's answer that the form must ask again: the response that says why."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, response: str, **values: Any) -> None:
+        super().__init__(response)
+        self.response = response
+        self.values = values
 
 
 def clean_text(value: str, field: str) -> str:
@@ -81,11 +83,9 @@ def clean_text(value: str, field: str) -> str:
     text = "".join(ch for ch in text if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
     text = _WHITESPACE.sub(" ", text).strip()
     if not text:
-        raise InvalidField("Cette réponse est vide : pouvez-vous la préciser ?")
+        raise InvalidField("utter_invalid_empty")
     if len(text) > limit:
-        raise InvalidField(
-            f"C'est un peu long : {limit} caractères au maximum, merci de raccourcir."
-        )
+        raise InvalidField("utter_invalid_too_long", limit=limit)
     return text
 
 
@@ -100,24 +100,24 @@ def validate_email(value: str) -> str:
     try:
         return _check_email(text, check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise InvalidField("Cette adresse e-mail n'est pas valide.") from error
+        raise InvalidField("utter_invalid_email") from error
 
 
 def _explain_email_syntax(text: str) -> None:
     """Raise ``InvalidField`` with a precise reason for the commonest typing mistakes."""
     if "@" not in text:
-        raise InvalidField("Il manque le « @ » dans l'adresse e-mail.")
+        raise InvalidField("utter_invalid_email_no_at")
     if text.count("@") > 1:
-        raise InvalidField("Une adresse e-mail ne contient qu'un seul « @ ».")
+        raise InvalidField("utter_invalid_email_two_at")
     if " " in text:
-        raise InvalidField("Une adresse e-mail ne contient pas d'espace.")
+        raise InvalidField("utter_invalid_email_space")
     local, domain = text.split("@")
     if not local:
-        raise InvalidField("Il manque la partie avant le « @ » dans l'adresse e-mail.")
+        raise InvalidField("utter_invalid_email_no_local_part")
     if not domain:
-        raise InvalidField("Il manque le domaine après le « @ » (par exemple « exemple.fr »).")
+        raise InvalidField("utter_invalid_email_no_domain")
     if "." not in domain:
-        raise InvalidField("Il manque l'extension du domaine après le « @ » (par exemple « .fr »).")
+        raise InvalidField("utter_invalid_email_no_extension")
 
 
 def validate_phone(value: str) -> str:
@@ -128,26 +128,20 @@ def validate_phone(value: str) -> str:
     """
     text = clean_text(value, "phone")
     if not _PHONE_CHARACTERS.match(text):
-        raise InvalidField(
-            "Un numéro de téléphone ne contient que des chiffres "
-            "(avec éventuellement « + », des espaces, des points ou des tirets)."
-        )
+        raise InvalidField("utter_invalid_phone_characters")
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except NumberParseException as error:
-        raise InvalidField("Ce numéro de téléphone n'est pas reconnu.") from error
+        raise InvalidField("utter_invalid_phone") from error
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible == ValidationResult.INVALID_COUNTRY_CODE:
-        raise InvalidField("L'indicatif de pays de ce numéro n'existe pas.")
+        raise InvalidField("utter_invalid_phone_country")
     if possible == ValidationResult.TOO_SHORT:
-        raise InvalidField("Il manque des chiffres à ce numéro de téléphone.")
+        raise InvalidField("utter_invalid_phone_too_short")
     if possible in (ValidationResult.TOO_LONG, ValidationResult.INVALID_LENGTH):
-        raise InvalidField("Ce numéro de téléphone a trop de chiffres.")
+        raise InvalidField("utter_invalid_phone_too_long")
     if not phonenumbers.is_valid_number(number):
-        raise InvalidField(
-            "Ce numéro de téléphone n'est pas valide. Pour un numéro étranger, "
-            "ajoutez l'indicatif du pays (par exemple +32)."
-        )
+        raise InvalidField("utter_invalid_phone_not_valid")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 

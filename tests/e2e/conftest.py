@@ -131,7 +131,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         base_env(),
         LEADS_DATABASE_URL=f"sqlite:///{work / 'leads.db'}",
         TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}",
-        # The demo page (fixture demo_page_url) is served from this origin; socket.io accepts only it.
+        # The demo page (fixture demo_page_url) is served from this origin;
+        # socket.io accepts only it.
         WEBCHAT_ALLOWED_ORIGINS=f"http://127.0.0.1:{free_port()}",
         **smtp.env(),
         **webhook.env(),
@@ -159,7 +160,9 @@ def rasa_url(servers: Servers) -> str:
 
 @pytest.fixture(scope="session")
 def demo_page_url(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo page (web/, scripts/serve_web.py) on the allowed origin, talking to the test Rasa server."""
+    """The demo page (web/, scripts/serve_web.py) on the allowed origin.
+
+    It talks to the test Rasa server."""
     if not (ROOT / "web" / "static" / "webchat.js").is_file():
         pytest.fail("web/static/webchat.js is missing: run `npm ci && npm run build` in web/")
     origin = servers.env["WEBCHAT_ALLOWED_ORIGINS"]

@@ -5,12 +5,12 @@ from typing import List
 
 import pytest
 
-from actions.ami import MINISTRY_URL
 from actions.topics import TOPICS
-from tests.conftest import load_yaml
 from tests.e2e.chat import say, text_of
+from tests.support.content import responses, sheet_links
 
-RESPONSES = load_yaml("domain.yml")["responses"]
+RESPONSES = responses()
+MINISTRY_URL = next(link for link in sheet_links() if "economie.gouv.fr" in link)
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ RESPONSES = load_yaml("domain.yml")["responses"]
         ("a qui a ete remis le rapport relancer les ptce", ["Olivia Grégoire", "décembre 2020"]),
         (
             "jusqu'à quand déposer un dossier pour l'AMI ?",
-            ["a eu lieu du 12 mai au 23 juin 2021", MINISTRY_URL],
+            ["12 mai au 23 juin 2021", MINISTRY_URL],
         ),
         ("je veux lire la nouvelle charte", ["PTCE%20nouvelle%20charte%202021.pdf"]),
         (

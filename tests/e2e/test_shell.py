@@ -68,7 +68,10 @@ def terminal(servers: Servers, tmp_path: Path) -> Iterator[Terminal]:
     env.update(RASA_PORT=str(free_port()), ACTIONS_PORT=str(free_port()))
     env.pop("ACTION_SERVER_URL", None)
     exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
-    command = f"cd {shlex.quote(str(ROOT))} && env -u ACTION_SERVER_URL {exports} scripts/run.sh shell 2>{tmp_path}/stderr.log"
+    command = (
+        f"cd {shlex.quote(str(ROOT))} && env -u ACTION_SERVER_URL {exports} "
+        f"scripts/run.sh shell 2>{tmp_path}/stderr.log"
+    )
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "50", command], check=True
     )

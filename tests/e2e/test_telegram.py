@@ -15,7 +15,6 @@ import pytest
 import requests
 
 from actions.topics import TOPICS
-from tests.conftest import ROOT, load_yaml
 from tests.e2e.conftest import Servers, base_env, wait_until_up
 from tests.fake_telegram import (
     SECRET_TOKEN,
@@ -25,8 +24,9 @@ from tests.fake_telegram import (
     message_update,
 )
 from tests.servers import free_port
+from tests.support.content import ROOT, responses
 
-RESPONSES = load_yaml("domain.yml")["responses"]
+RESPONSES = responses()
 QUESTION = "C'est quoi un PTCE ?"
 ANSWER_FACT = "regroupe plusieurs acteurs"
 NO_REPLY_WAIT = 1.0
@@ -39,7 +39,9 @@ def new_chat() -> int:
 def post(
     servers: Servers, update: Dict[str, Any], secret: Optional[str] = SECRET_TOKEN
 ) -> requests.Response:
-    """POST an update to the Telegram webhook as Telegram would, with the secret header unless None."""
+    """POST an update to the Telegram webhook as Telegram would.
+
+    The secret header is sent unless ``secret`` is None."""
     headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
     return requests.post(
         f"{servers.rasa_url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=60

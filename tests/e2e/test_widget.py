@@ -143,7 +143,8 @@ def test_a_visitor_chats_in_french_and_keeps_the_conversation_on_reload(
     page.locator(".rw-typing-indication").wait_for(state="detached")
     screenshot(visit, "widget.png", docs_copy=True)
 
-    # rasa-webchat logs "session_confirm:<socket> session_id:<id>" once the server took the session back.
+    # rasa-webchat logs "session_confirm:<socket> session_id:<id>" once the server took
+    # the session back.
     with page.expect_console_message(lambda message: message.text.startswith("session_confirm")):
         page.reload()
     visit.bot_says("vidéo de présentation des PTCE")

@@ -1,126 +1,157 @@
-"""The AMI answers follow today's date: future before an event, past after it."""
+"""The AMI answers follow today's date in France: future before a date, past after it."""
 
-import asyncio
-import re
-from datetime import date
-from typing import List
+from datetime import date, datetime, timedelta, timezone
+from typing import Dict, List
+from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions.ami import MINISTRY_URL, ActionAnswerAmi
+from actions.ami import CALENDAR, ActionAnswerAmi, Milestone, calendar_is_over
+from tests.support.actions import run_action
+from tests.support.content import response_text, sheet_links
 
-FUTURE = re.compile(r"\b(aura|sera|seront|gagneront|pourrez|prévoit)\b")
-PAST = re.compile(r"\b(a eu lieu|ont gagné|ont été sélectionnés|avait annoncé|était programmée)\b")
+MINISTRY_URL = next(link for link in sheet_links() if "economie.gouv.fr" in link)
+PARIS = ZoneInfo("Europe/Paris")
+INTENTS = ["ami_presentation", "ami_calendrier", "ami_vagues", "ami_laureats"]
+TENSES = ("future", "ongoing", "past")
 
 
 def tracker_for(intent: str) -> Tracker:
     """A tracker whose latest message has the given intent."""
-    return Tracker(
-        sender_id="test",
-        slots={},
-        latest_message={"intent": {"name": intent, "confidence": 0.99}, "text": "…"},
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
+    latest = {"intent": {"name": intent, "confidence": 0.99}, "text": "…"}
+    return Tracker("test", {}, latest, [], False, None, {}, "action_listen")
 
 
-def answer(intent: str, today: date) -> List[dict]:
-    """The messages the action sends for ``intent`` on ``today``."""
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(
-        ActionAnswerAmi(today=lambda: today).run(dispatcher, tracker_for(intent), {})
-    )
+def answer_at(intent: str, instant: datetime) -> Dict:
+    """The one message the action sends for ``intent`` at ``instant``."""
+    events, (message,) = run_action(ActionAnswerAmi(clock=lambda: instant), tracker_for(intent))
     assert events == []
-    return dispatcher.messages
+    return message
 
 
-@pytest.mark.parametrize("intent", ["ami_presentation", "ami_calendrier", "ami_laureats"])
+def answer(intent: str, today: date) -> str:
+    """The answer's text at noon in Paris on ``today``."""
+    noon = datetime(today.year, today.month, today.day, 12, tzinfo=PARIS)
+    return answer_at(intent, noon)["text"]
+
+
+def sentence(milestone: Milestone, tense: str) -> str:
+    return response_text(f"utter_ami_{milestone.name}_{tense}")
+
+
+def tense_told(milestone: Milestone, text: str) -> str:
+    """Which of the milestone's three sentences ``text`` holds (exactly one)."""
+    (told,) = [tense for tense in TENSES if sentence(milestone, tense) in text]
+    return told
+
+
+@pytest.mark.parametrize("intent", INTENTS)
 @pytest.mark.parametrize(
     "today",
-    [
-        date(2021, 3, 1),
-        date(2021, 6, 1),
-        date(2021, 8, 15),
-        date(2021, 9, 15),
-        date(2022, 3, 1),
-        date(2026, 11, 26),
-    ],
+    [date(2021, 3, 1), date(2021, 6, 1), date(2021, 8, 15), date(2021, 9, 15), date(2022, 3, 1)]
+    + [date(2026, 11, 26)],
 )
 def test_every_answer_points_to_the_ministry_with_buttons(intent: str, today: date) -> None:
-    (message,) = answer(intent, today)
+    message = answer_at(intent, datetime(today.year, today.month, today.day, 12, tzinfo=PARIS))
     assert MINISTRY_URL in message["text"]
     assert 2 <= len(message["buttons"]) <= 3
 
 
 def test_before_the_first_wave_everything_is_future() -> None:
-    text = answer("ami_calendrier", date(2021, 4, 1))[0]["text"]
+    text = answer("ami_calendrier", date(2021, 4, 1))
+    assert tense_told(CALENDAR[0], text) == "future"
+    assert tense_told(CALENDAR[1], text) == "future"
     assert "aura lieu du 12 mai au 23 juin 2021" in text
-    assert "seront sélectionnés" in text
-    assert not PAST.search(text)
 
 
 def test_during_the_submission_window_it_is_open_until_23_june() -> None:
-    text = answer("ami_calendrier", date(2021, 6, 1))[0]["text"]
+    text = answer("ami_calendrier", date(2021, 6, 1))
     assert "est ouvert jusqu'au 23 juin 2021" in text
-    assert "seront sélectionnés" in text
-    assert "permanent" in text
+    assert tense_told(CALENDAR[1], text) == "future"
 
 
-def test_during_the_selection_submissions_are_past_and_selection_ongoing() -> None:
-    text = answer("ami_laureats", date(2021, 8, 15))[0]["text"]
-    assert "a eu lieu du 12 mai au 23 juin 2021" in text
-    assert "ont gagné un bouquet de services" in text
-    assert "Jusqu'en novembre 2021, des projets sont sélectionnés" in text
-
-
-def test_in_september_2021_new_submissions_are_open() -> None:
-    text = answer("ami_calendrier", date(2021, 9, 15))[0]["text"]
+def test_in_september_2021_new_submissions_are_open_and_the_next_wave_is_ahead() -> None:
+    text = answer("ami_vagues", date(2021, 9, 15))
     assert "Depuis septembre 2021" in text
     assert "La prochaine vague sera programmée en 2022" in text
+    assert "L'AMI est permanent" in text
 
 
-def test_in_2022_the_wave_is_this_year() -> None:
-    text = answer("ami_calendrier", date(2022, 3, 1))[0]["text"]
-    assert "Une nouvelle vague est programmée en 2022" in text
-    assert "ont été sélectionnés" in text
+@pytest.mark.parametrize("intent", INTENTS)
+def test_after_the_calendar_nothing_is_told_as_current(intent: str) -> None:
+    text = answer(intent, date(2026, 11, 26))
+    for milestone in CALENDAR:
+        assert sentence(milestone, "future") not in text
+        assert sentence(milestone, "ongoing") not in text
+    assert "L'AMI est permanent" not in text
+    assert response_text("utter_ami_pointer_past") in text
 
 
-@pytest.mark.parametrize("intent", ["ami_presentation", "ami_calendrier", "ami_laureats"])
-def test_after_the_calendar_nothing_is_told_as_future(intent: str) -> None:
-    text = answer(intent, date(2026, 11, 26))[0]["text"]
-    assert not FUTURE.search(text), text
-    assert PAST.search(text)
-    assert "pour le calendrier à jour" in text
+def test_the_deadline_in_2026_says_first_that_the_sheet_gives_none_then_2021_then_the_link() -> (
+    None
+):
+    text = answer("ami_calendrier", date(2026, 11, 26))
+    opening = response_text("utter_ami_no_current_deadline")
+    assert text.startswith(opening)
+    assert text.index("12 mai au 23 juin 2021") < text.index(MINISTRY_URL)
+    assert "permanent" not in text.split("\n")[0]
 
 
-def test_calendar_after_2022_says_the_ami_is_permanent_and_names_every_date() -> None:
-    text = answer("ami_calendrier", date(2026, 11, 26))[0]["text"]
-    for fact in (
-        "permanent",
-        "12 mai au 23 juin 2021",
-        "juillet à novembre 2021",
-        "septembre 2021",
-        "2022",
-    ):
+def test_the_waves_in_2026_tell_every_later_date_in_the_past() -> None:
+    text = answer("ami_vagues", date(2026, 11, 26))
+    for fact in ("permanent", "septembre 2021", "2022", "l'instruction en cours"):
         assert fact in text
+    assert "liens opérationnels" in text
 
 
-def test_presentation_names_the_ministry_and_emerging_ptce() -> None:
-    text = answer("ami_presentation", date(2026, 11, 26))[0]["text"]
-    assert "Ministère de l'Économie, des Finances et de la Relance" in text
-    assert "PTCE émergents" in text
+# Each date of the calendar, the day before, the day of and the day after, late in
+# the evening and just after midnight in Paris: the tense changes at midnight in
+# France, whatever the time in UTC (a visitor at 00:30 in Paris is at 22:30 or 23:30 UTC).
+BOUNDARIES = sorted({day for milestone in CALENDAR for day in (milestone.start, milestone.end)})
 
 
-def test_unknown_intent_falls_back_to_the_presentation() -> None:
-    text = answer("greet", date(2026, 11, 26))[0]["text"]
-    assert "appel à manifestation d'intérêt" in text
+def expected_tense(milestone: Milestone, today: date) -> str:
+    if today < milestone.start:
+        return "future"
+    return "ongoing" if today <= milestone.end else "past"
 
 
-def test_default_clock_is_todays_date_in_paris() -> None:
-    action = ActionAnswerAmi()
-    assert abs((action.today() - date.today()).days) <= 1
+@pytest.mark.parametrize("boundary", BOUNDARIES, ids=str)
+@pytest.mark.parametrize("shift", [-1, 0, 1])
+@pytest.mark.parametrize("hour, minute", [(23, 30), (0, 30)])
+def test_tenses_change_at_midnight_in_paris(
+    boundary: date, shift: int, hour: int, minute: int
+) -> None:
+    day = boundary + timedelta(days=shift)
+    local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+    instant = local.astimezone(timezone.utc)
+    text = answer_at("ami_calendrier", instant)["text"] + answer_at("ami_vagues", instant)["text"]
+    for milestone in CALENDAR:
+        assert tense_told(milestone, text) == expected_tense(milestone, day), milestone.name
+
+
+@pytest.mark.parametrize(
+    "milestone, start, end",
+    [
+        ("first_wave", date(2021, 5, 12), date(2021, 6, 23)),
+        ("selection", date(2021, 7, 1), date(2021, 11, 30)),
+        ("reopening", date(2021, 9, 1), date(2021, 9, 30)),
+        ("next_wave", date(2022, 1, 1), date(2022, 12, 31)),
+    ],
+)
+def test_the_calendar_has_the_sheets_dates(milestone: str, start: date, end: date) -> None:
+    (found,) = [m for m in CALENDAR if m.name == milestone]
+    assert (found.start, found.end) == (start, end)
+
+
+def test_the_calendar_is_over_only_once_every_date_is_past() -> None:
+    assert not calendar_is_over(date(2022, 12, 31))
+    assert calendar_is_over(date(2023, 1, 1))
+    # One milestone still ahead is enough to keep the calendar open.
+    assert not calendar_is_over(date(2021, 12, 15))
+
+
+def test_every_sentence_of_every_tense_is_a_response() -> None:
+    names: List[str] = [f"utter_ami_{m.name}_{tense}" for m in CALENDAR for tense in TENSES]
+    assert all(response_text(name) for name in names)

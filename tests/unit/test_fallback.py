@@ -1,12 +1,10 @@
 """The first stage of the two-stage fallback offers the likeliest topics."""
 
-import asyncio
-
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultAskAffirmation, likeliest_topics
 from actions.topics import TOPICS
+from tests.support.actions import run_action
 
 PARSE = {
     "intent": {"name": "nlu_fallback", "confidence": 0.55},
@@ -28,11 +26,11 @@ PARSE = {
 }
 
 
-def run_action(latest_message: dict) -> list:
-    dispatcher = CollectingDispatcher()
+def ask(latest_message: dict) -> list:
     tracker = Tracker("t", {}, latest_message, [], False, None, {}, "action_listen")
-    assert asyncio.run(ActionDefaultAskAffirmation().run(dispatcher, tracker, {})) == []
-    return dispatcher.messages
+    events, messages = run_action(ActionDefaultAskAffirmation(), tracker)
+    assert events == []
+    return messages
 
 
 def test_faq_sub_intents_are_weighted_by_the_faq_confidence() -> None:
@@ -41,7 +39,7 @@ def test_faq_sub_intents_are_weighted_by_the_faq_confidence() -> None:
 
 
 def test_buttons_carry_french_titles_and_an_other_choice() -> None:
-    (message,) = run_action(PARSE)
+    (message,) = ask(PARSE)
     titles = [button["title"] for button in message["buttons"]]
     assert titles == [
         TOPICS["faq/charte"].title,
@@ -53,7 +51,7 @@ def test_buttons_carry_french_titles_and_an_other_choice() -> None:
 
 
 def test_without_any_topic_the_main_topics_are_offered() -> None:
-    (message,) = run_action(
+    (message,) = ask(
         {
             "intent": {"name": "nlu_fallback"},
             "intent_ranking": [{"name": "greet", "confidence": 0.4}],

@@ -1,4 +1,6 @@
-"""The contact form's actions (fields, consent, hand-off) on a tracker and a dispatcher, with a real store."""
+"""The contact form's actions (fields, consent, hand-off) on a tracker and a dispatcher.
+
+The hand-off runs on a real lead store."""
 
 import asyncio
 from datetime import datetime, timezone
@@ -11,7 +13,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import lead_handoff
-from actions.lead_form import FIELDS, AskNeed, ValidateLeadForm, match_choice
+from actions.lead_form import FIELDS, LEAD_SLOTS, AskNeed, ValidateLeadForm, match_choice
 from actions.lead_handoff import (
     ActionAskConsent,
     ActionCancelLead,
@@ -22,6 +24,8 @@ from actions.lead_handoff import (
     ActionSubmitLead,
 )
 from actions.leads.store import LeadStore
+from tests.support.actions import run_action
+from tests.support.content import domain
 
 FILLED = {
     "lead_consent_at": "2026-11-26T09:00:00+00:00",
@@ -62,21 +66,28 @@ def tracker(
     )
 
 
+# What every action that ends a form run sets: no answer and no consent are kept.
+FORGOTTEN = {**{slot: None for slot in LEAD_SLOTS}, "requested_slot": None}
+
+
+def set_slots(events: list) -> dict:
+    """The slots the events set, by name."""
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
 def run(action: Action, on: Tracker) -> tuple:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, on, {}))
-    return events, dispatcher.messages
+    return run_action(action, on)
 
 
 def validate(on: Tracker) -> tuple:
     """Run validate_lead_form the way the form does, with a domain listing the form's slots."""
-    domain = {
+    form_domain = {
+        **domain(),
         "forms": {"lead_form": {"required_slots": list(FIELDS)}},
         "slots": {s: {} for s in FIELDS},
     }
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateLeadForm().run(dispatcher, on, domain))
-    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
+    events, messages = run_action(ValidateLeadForm(), on, form_domain)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, messages
 
 
 @pytest.fixture
@@ -112,7 +123,7 @@ def test_consent_notice_says_what_why_who_how_long_and_how_to_erase(
 def test_refused_consent_gives_the_contact_link_and_keeps_nothing() -> None:
     events, (message,) = run(ActionRefuseConsent(), tracker())
     assert "https://fr-consultants.com/" in message["text"]
-    assert all(e["value"] is None for e in events)
+    assert set_slots(events) == FORGOTTEN
 
 
 def test_the_requested_field_takes_the_text() -> None:
@@ -245,8 +256,15 @@ def test_correction_by_typing_finds_the_field() -> None:
 def test_cancel_ends_the_form_and_forgets_everything() -> None:
     events, (message,) = run(ActionCancelLead(), tracker(slots=FILLED))
     assert ActiveLoop(None) in events
-    assert {e["name"] for e in events if e["event"] == "slot"} >= set(FILLED)
-    assert "aucune information" in message["text"]
+    assert set_slots(events) == FORGOTTEN
+    assert "aucune des réponses de ce formulaire" in message["text"]
+
+
+def test_cancel_with_no_form_running_says_there_is_nothing_to_cancel() -> None:
+    idle = Tracker("t", {}, {"text": "annuler"}, [], False, None, {}, "action_listen")
+    events, (message,) = run(ActionCancelLead(), idle)
+    assert message["response"] == "utter_nothing_to_cancel"
+    assert "enregistrée" not in message["text"]
 
 
 def test_submit_stores_the_lead_with_context_and_gives_its_reference(store: LeadStore) -> None:
@@ -293,7 +311,7 @@ def test_submit_stores_the_lead_with_context_and_gives_its_reference(store: Lead
         "je voudrais être accompagné",
     ]
     assert lead["consent_version"] == lead_handoff.CONSENT_VERSION
-    assert all(e["value"] is None for e in result)
+    assert set_slots(result) == FORGOTTEN
 
 
 def test_submissions_are_limited_per_conversation_and_hour(store: LeadStore) -> None:

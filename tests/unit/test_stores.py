@@ -159,7 +159,9 @@ def test_only_the_tracker_just_read_skips_rasas_count(tracker_store: EnvTrackerS
 
 
 def test_saving_the_tracker_just_read_runs_no_count_query(tracker_store: EnvTrackerStore) -> None:
-    """The saving that skips Rasa's count really skips it (the tests above check it stays correct)."""
+    """The saving that skips Rasa's count really skips it.
+
+    The tests above check that the result stays correct."""
     asyncio.run(tracker_store.save(conversation("visiteur-1")))
     statements: List[str] = []
     sa.event.listen(

@@ -30,7 +30,6 @@ from channels.telegram import (
     to_html,
     utf16_length,
 )
-from tests.conftest import load_yaml
 from tests.fake_telegram import (
     BOT_USERNAME,
     FakeTelegram,
@@ -39,8 +38,9 @@ from tests.fake_telegram import (
     visible_text,
 )
 from tests.servers import free_port
+from tests.support.content import responses
 
-RESPONSES = load_yaml("domain.yml")["responses"]
+RESPONSES = responses()
 URL = "https://www.lelabo-ess.org/system/files/inline-files/PTCE%20nouvelle%20charte%202021.pdf"
 
 

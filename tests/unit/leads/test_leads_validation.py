@@ -1,5 +1,6 @@
 """What the contact form accepts, the French reasons it gives, and log masking."""
 
+import re
 from typing import Optional
 
 import pytest
@@ -16,6 +17,14 @@ from actions.leads.validation import (
     validate_email,
     validate_phone,
 )
+from tests.support.content import ROOT, response_text, responses
+
+VALIDATION_SOURCE = (ROOT / "actions" / "leads" / "validation.py").read_text(encoding="utf-8")
+
+
+def said(error: InvalidField) -> str:
+    """What the visitor reads for ``error``: its response, filled with its values."""
+    return response_text(error.response).format(**error.values)
 
 
 def test_limits_are_the_agreed_ones() -> None:
@@ -38,7 +47,7 @@ def test_clean_text_strips_collapses_and_drops_control_characters() -> None:
 def test_clean_text_refuses_an_empty_answer(raw: Optional[str]) -> None:
     with pytest.raises(InvalidField) as caught:
         clean_text(raw, "name")
-    assert "vide" in caught.value.reason
+    assert "vide" in said(caught.value)
 
 
 @pytest.mark.parametrize("field", sorted(MAX_LENGTHS))
@@ -47,13 +56,19 @@ def test_clean_text_enforces_each_limit(field: str) -> None:
     assert len(clean_text("a" * limit, field)) == limit
     with pytest.raises(InvalidField) as caught:
         clean_text("a" * (limit + 1), field)
-    assert f"{limit} caractères" in caught.value.reason
+    assert f"{limit} caractères" in said(caught.value)
 
 
-def test_invalid_field_is_a_value_error_with_a_reason() -> None:
-    error = InvalidField("Raison en français.")
+def test_invalid_field_is_a_value_error_naming_its_response() -> None:
+    error = InvalidField("utter_invalid_too_long", limit=12)
     assert isinstance(error, ValueError)
-    assert error.reason == "Raison en français."
+    assert (error.response, error.values) == ("utter_invalid_too_long", {"limit": 12})
+
+
+def test_every_refusal_names_a_response_of_the_bot() -> None:
+    named = set(re.findall(r'InvalidField\("(utter_\w+)"', VALIDATION_SOURCE))
+    assert len(named) == 15
+    assert named <= set(responses())
 
 
 @pytest.mark.parametrize(
@@ -87,7 +102,7 @@ def test_valid_emails_are_normalised(raw: str, expected: str) -> None:
 def test_invalid_emails_say_why_in_french(raw: str, reason: str) -> None:
     with pytest.raises(InvalidField) as caught:
         validate_email(raw)
-    assert reason in caught.value.reason
+    assert reason in said(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +136,7 @@ def test_phones_become_e164(raw: str, expected: str) -> None:
 def test_invalid_phones_say_why_in_french(raw: str, reason: str) -> None:
     with pytest.raises(InvalidField) as caught:
         validate_phone(raw)
-    assert reason in caught.value.reason
+    assert reason in said(caught.value)
 
 
 def test_masks_keep_enough_to_tell_leads_apart() -> None:

@@ -1,0 +1,1 @@
+"""What the tests and the benchmark share: paths, the bot's content, servers and processes."""

@@ -1,0 +1,85 @@
+"""Scoring replies against the blind test sets, written apart from the training data.
+
+``tests/nlu/blind.yml`` holds single visitor messages, each with the kind of reply
+it must get:
+
+- ``answer``: the reply contains one of the ``expect`` strings (a fact of the sheet);
+- ``not_in_sheet``: an on-topic question the sheet cannot answer; the reply says
+  that the firm's sheet does not give it, and states no fact in its place;
+- ``out_of_scope``: the reply carries no fact of the sheet at all.
+
+Strings are compared after ``normalise`` (case, accents, punctuation and spacing
+ignored), as the set's header says.
+"""
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional
+
+from tests.support.content import load_yaml, normalise
+
+# Who the bot is and where to reach the firm: an out-of-scope reply may name them
+# (the firm's name, its home page for contact) without answering with a fact.
+IDENTITY = {"Fr Consultants", "https://fr-consultants.com/"}
+# How the bot says that its sheet does not give something (data/responses/).
+SHEET_IS_SILENT = ("fiche ne donne pas", "fiche ne precise pas", "fiche ne le dit pas")
+
+
+@dataclass(frozen=True)
+class BlindMessage:
+    """One visitor message of the blind set and what its reply must carry."""
+
+    text: str
+    kind: str
+    topic: str
+    register: str
+    expect: List[str] = field(default_factory=list)
+
+
+def blind_messages() -> List[BlindMessage]:
+    """The blind set, in its order."""
+    return [
+        BlindMessage(
+            text=item["text"],
+            kind=item["kind"],
+            topic=item.get("topic", ""),
+            register=item.get("register", ""),
+            expect=list(item.get("expect") or []),
+        )
+        for item in load_yaml("tests/nlu/blind.yml")["messages"]
+    ]
+
+
+def sheet_facts() -> List[str]:
+    """The strings that mark a fact of the sheet in a reply (tests/facts.yml)."""
+    facts = (fact["contains"] for fact in load_yaml("tests/facts.yml")["facts"])
+    return [fact for fact in facts if fact not in IDENTITY]
+
+
+def contains(reply: str, wanted: str) -> bool:
+    """``wanted`` appears in ``reply``, compared as whole normalised words."""
+    return f" {normalise(wanted)} " in f" {normalise(reply)} "
+
+
+def failure(message: BlindMessage, reply: str, facts: Iterable[str]) -> Optional[str]:
+    """Why ``reply`` fails ``message``, or None when it passes."""
+    if message.kind == "answer":
+        if any(contains(reply, wanted) for wanted in message.expect):
+            return None
+        return f"expected one of {message.expect}"
+    stated = [fact for fact in facts if contains(reply, fact)]
+    if message.kind == "not_in_sheet":
+        if not any(contains(reply, phrase) for phrase in SHEET_IS_SILENT):
+            return "does not say that the sheet does not give it"
+        return None
+    if stated:
+        return f"states sheet facts {stated}"
+    return None
+
+
+def score(failures: Dict[str, List[str]], totals: Dict[str, int]) -> str:
+    """One line per kind: passed/total and the share."""
+    lines = []
+    for kind, total in totals.items():
+        passed = total - len(failures.get(kind, []))
+        lines.append(f"{kind}: {passed}/{total} ({100 * passed / max(total, 1):.1f} %)")
+    return "\n".join(lines)
