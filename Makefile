@@ -17,17 +17,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 # Rasa reports usage and crashes to its servers unless told not to; nothing may call the internet.
 export RASA_TELEMETRY_ENABLED := false
-export ACTION_SERVER_URL ?= http://localhost:5055/webhook
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help install train web system-tools screenshot bench run shell test test-lint test-data test-stories test-nlu test-unit test-e2e lock clean
 
-help:
-	@echo "make run    start the assistant (REST on http://localhost:5005)"
-	@echo "make shell  talk to it in the terminal"
-	@echo "make test   every check CI runs"
+help: ## this list
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "make %-12s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ## the venv with the pinned requirements.txt
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6): install python3.10." >&2; exit 1; }
@@ -36,14 +33,14 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip check
 	touch $@
 
-train: $(MODEL)
+train: $(MODEL) ## the model, when config.yml, domain.yml or data/ changed
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(BIN)/rasa train --fixed-model-name ptce --out models
 	touch $@
 
 # The chat widget: rasa-webchat pinned in web/package-lock.json, rebuilt without its remote font.
-web: $(WEBCHAT)
+web: $(WEBCHAT) ## the chat widget bundle (web/static/webchat.js)
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --ignore-scripts --no-audit --no-fund
@@ -53,54 +50,55 @@ $(WEBCHAT): web/node_modules/.package-lock.json web/build.mjs web/src/webchat-fr
 
 # Debian's Chromium for the widget test (never `playwright install`: it downloads
 # a browser) and tmux for the terminal test, when missing.
-system-tools:
+system-tools: ## Debian's chromium and tmux for the browser and terminal tests
 	@missing=""; test -x $(CHROMIUM) || missing="$$missing chromium"; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y $$missing; \
 	  else sudo apt-get update && sudo apt-get install -y $$missing; fi; fi
 
-run: install train web
+run: install train web ## start the action server, the Rasa server and the demo page
 	scripts/run.sh
 
-shell: install train
+shell: install train ## talk to the bot in the terminal, in French
 	scripts/run.sh shell
 
-test: install train web system-tools test-lint test-data test-stories test-nlu test-unit test-e2e
+test: install train web system-tools test-lint test-data test-stories test-nlu test-unit test-e2e ## every check CI runs
 	@echo "make test: every check passed"
 
-test-lint: install
-	$(BIN)/python -m pyflakes actions channels stores scripts tests
+test-lint: install ## one style: ruff format --check and ruff check
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
-test-data: install
+test-data: install ## rasa data validate --fail-on-warnings, with the explained warnings
 	$(BIN)/python scripts/validate_data.py
 
-test-stories: train
+test-stories: train ## the test conversations (rasa test core --e2e)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --e2e --fail-on-prediction-errors --out results/core
 
-test-nlu: train
+test-nlu: train ## the held-out NLU set, gated at 95 %
 	$(BIN)/rasa test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
 	$(BIN)/python scripts/check_accuracy.py results/nlu --minimum 0.95
 
-test-unit: install
+test-unit: install web ## unit tests (pytest tests/unit)
 	$(BIN)/python -m pytest -q tests/unit
 
-test-e2e: train web system-tools
+test-e2e: train web system-tools ## the real servers end to end, the blind sets included
 	$(BIN)/python -m pytest -q tests/e2e
 
 # Figures for BENCHMARKS.md (about 15 min: trains both bots, three load runs).
-bench: install train
+bench: install train ## speed and memory figures for BENCHMARKS.md (about 15 min)
 	$(BIN)/python scripts/bench.py
 
 # Refresh the README's picture of the widget (docs/widget.png) from the browser test.
-screenshot: train web system-tools
+screenshot: train web system-tools ## refresh docs/widget.png
 	UPDATE_README_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_widget.py -k keeps_the_conversation
 
 # Re-lock after changing requirements.in (needs the package index).
-lock:
+lock: ## re-lock requirements.txt after changing requirements.in
 	rm -rf /tmp/ptce-lock && $(PYTHON310) -m venv /tmp/ptce-lock
 	/tmp/ptce-lock/bin/pip install --quiet -r requirements.in
 	/tmp/ptce-lock/bin/pip freeze --all --exclude-editable | grep -v "^pip==" | sort > requirements.txt
 
-clean:
+clean: ## remove models and test results
 	rm -rf models results .pytest_cache

@@ -34,6 +34,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+DEPLOY_ENDPOINTS = "deploy/endpoints.yml"
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 START, END = "<!-- measured by scripts/bench.py -->", "<!-- end of measured figures -->"
@@ -107,6 +108,8 @@ class Setup:
     envs: List[Dict[str, str]]
     starter: bool = False
     before: Optional[Callable[[], None]] = None
+    # The project's servers read ACTION_SERVER_URL through deploy/endpoints.yml.
+    endpoints: str = "endpoints.yml"
 
 
 @dataclass
@@ -179,7 +182,9 @@ def start(command: Sequence[str], cwd: Path, env: Dict[str, str], log: Path) -> 
     )
 
 
-def start_rasa(model: Path, cwd: Path, env: Dict[str, str], log: Path) -> Server:
+def start_rasa(
+    model: Path, cwd: Path, endpoints: str, env: Dict[str, str], log: Path
+) -> Server:
     port = free_port()
     command = [
         str(BIN / "rasa"),
@@ -190,6 +195,8 @@ def start_rasa(model: Path, cwd: Path, env: Dict[str, str], log: Path) -> Server
         "127.0.0.1",
         "--port",
         str(port),
+        "--endpoints",
+        endpoints,
     ]
     return Server(start(command, cwd, env, log), f"http://127.0.0.1:{port}", time.monotonic())
 
@@ -276,7 +283,7 @@ def run_setup(setup: Setup, visitors: int, seconds: float, work: Path) -> Result
         setup.before()
     name, starter = setup.name, setup.starter
     servers = [
-        start_rasa(setup.model, setup.cwd, env, work / f"{setup.key}-{i}.log")
+        start_rasa(setup.model, setup.cwd, setup.endpoints, env, work / f"{setup.key}-{i}.log")
         for i, env in enumerate(setup.envs)
     ]
     try:
@@ -385,7 +392,7 @@ def main() -> None:
     single = dict(env, TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}")
     shared = dict(env, TRACKER_STORE_URL=f"{POSTGRES}/ptce_bench", LOCK_STORE_URL=REDIS)
     setups = {
-        "one": Setup("one", "this assistant", model, ROOT, [single]),
+        "one": Setup("one", "this assistant", model, ROOT, [single], endpoints=DEPLOY_ENDPOINTS),
         "two": Setup(
             "two",
             "this assistant",
@@ -393,6 +400,7 @@ def main() -> None:
             ROOT,
             [shared, shared],
             before=lambda: recreate_database("ptce_bench"),
+            endpoints=DEPLOY_ENDPOINTS,
         ),
         "starter": Setup(
             "starter",

@@ -104,7 +104,7 @@ def main() -> None:
     os.environ.setdefault("TRACKER_STORE_URL", f"sqlite:///{tempfile.mkdtemp()}/profile.db")
 
     async def run() -> Dict[str, float]:
-        endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
+        endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "deploy" / "endpoints.yml"))
         agent = await load_agent(model_path=args.model, endpoints=endpoints)
         await play(agent, 20)  # warm-up: TensorFlow builds its graphs on first use
         began = time.perf_counter()

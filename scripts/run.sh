@@ -18,7 +18,8 @@ actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT
 
 if [ "${1:-}" = "shell" ]; then
-  "$BIN/python" scripts/rasa_shell_fr.py --model models/ptce.tar.gz --port "$RASA_PORT"
+  "$BIN/python" scripts/rasa_shell_fr.py --model models/ptce.tar.gz --port "$RASA_PORT" \
+    --endpoints deploy/endpoints.yml
 else
   "$BIN/python" scripts/serve_web.py --port "$WEB_PORT" --quiet &
   web_pid=$!
@@ -35,5 +36,5 @@ else
   echo "  or the chat widget on the demo page: http://localhost:$WEB_PORT/$socket_query"
   read -r -a cors_origins <<< "${WEBCHAT_ALLOWED_ORIGINS//,/ }"
   "$BIN/rasa" run --model models/ptce.tar.gz --interface 127.0.0.1 --port "$RASA_PORT" \
-    --cors "${cors_origins[@]}" "${api[@]}"
+    --endpoints deploy/endpoints.yml --cors "${cors_origins[@]}" "${api[@]}"
 fi

@@ -96,7 +96,7 @@ def launch_rasa(
             "--port",
             str(port),
             "--endpoints",
-            "endpoints.yml",
+            "deploy/endpoints.yml",
             "--credentials",
             "credentials.yml",
             *extra,

@@ -1,0 +1,72 @@
+"""Plain Rasa commands work in the project with nothing set in the environment.
+
+A Rasa developer who activates the venv and types `rasa run` or `rasa shell` gets
+the bot: endpoints.yml needs no variable, and the stores fall back to their
+local defaults. Only PATH, HOME and the telemetry switch are kept (nothing may
+call the internet).
+"""
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Dict, Iterator
+
+import pytest
+
+from tests.e2e.chat import say, text_of
+from tests.e2e.conftest import BIN, stop, wait_until_up
+from tests.servers import free_port
+from tests.support.content import ROOT, response_text
+from tests.support.terminal import Terminal
+
+GREETING = response_text("utter_greet").split(".")[0]
+
+
+def empty_environment() -> Dict[str, str]:
+    """What a fresh terminal has: a PATH with the venv first, a HOME, telemetry off."""
+    return {
+        "PATH": f"{BIN}:{os.environ['PATH']}",
+        "HOME": os.environ.get("HOME", "/root"),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+
+
+@pytest.fixture
+def plain_rasa_run(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path / "rasa.log"
+    process = subprocess.Popen(
+        ["rasa", "run", "--port", str(port), "--interface", "127.0.0.1"],
+        cwd=ROOT,
+        env=empty_environment(),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", process, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop([process])
+
+
+def test_rasa_run_with_an_empty_environment_answers(plain_rasa_run: str) -> None:
+    assert GREETING in text_of(say(plain_rasa_run, "bonjour"))
+    answer = text_of(say(plain_rasa_run, "Qu'est-ce qu'un PTCE ?"))
+    assert "acteurs d'un territoire" in answer
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_rasa_shell_with_an_empty_environment_answers(tmp_path: Path) -> None:
+    name = f"plain-{uuid.uuid4().hex[:8]}"
+    exports = " ".join(f"{key}='{value}'" for key, value in empty_environment().items())
+    command = f"cd '{ROOT}' && env -i {exports} rasa shell --port {free_port()} 2>{tmp_path}/err"
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "50", command])
+    terminal = Terminal(name)
+    try:
+        terminal.wait_for("Your input ->", timeout=180)
+        terminal.type("bonjour")
+        terminal.wait_for(GREETING)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
