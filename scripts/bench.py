@@ -182,9 +182,7 @@ def start(command: Sequence[str], cwd: Path, env: Dict[str, str], log: Path) -> 
     )
 
 
-def start_rasa(
-    model: Path, cwd: Path, endpoints: str, env: Dict[str, str], log: Path
-) -> Server:
+def start_rasa(model: Path, cwd: Path, endpoints: str, env: Dict[str, str], log: Path) -> Server:
     port = free_port()
     command = [
         str(BIN / "rasa"),
