@@ -1,8 +1,14 @@
-"""First stage of the two-stage fallback: offer the likeliest topics as buttons.
+"""What the bot does when no intent is confident: quote the sheet, or listen better.
 
-Rasa's built-in ``action_default_ask_affirmation`` proposes only the top intent,
-by its raw name. This replacement proposes up to three topics by their French
-titles, reading the ResponseSelector's ranking for the ``faq`` retrieval intent.
+Rasa's two-stage fallback asks "did you mean X?" and then to rephrase, with the
+same texts every time. This action replaces it (data/rules/fallback.yml):
+
+1. A message about the sheet's subject gets the closest passage of the sheet,
+   quoted with its section (``actions.sheet_search``), when the passage is close
+   enough (``SEARCH_THRESHOLD``, measured on the blind set: see the README).
+2. Otherwise the reply depends on how many misses came just before, so that the
+   visitor never reads the same text twice in a row: the likeliest topics first,
+   then a request to rephrase, then the contact offer.
 """
 
 from typing import Any, Dict, List, Text
@@ -10,11 +16,22 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.sheet_search import sheet_search
 from actions.topics import TOPICS, buttons
 
 MAX_TOPICS = 3
-# Rasa's two-stage fallback treats this intent as "none of these".
-OTHER = {"title": "Autre chose", "payload": "/out_of_scope"}
+MAIN_TOPICS = ("faq/ptce_definition", "ami_presentation", "faq/offres")
+# Cosine similarity from which the closest passage is quoted: below it, the
+# visitor's words meet the sheet only by chance (figures in the README).
+SEARCH_THRESHOLD = 0.3
+PASSAGE = "utter_sheet_passage"
+# One response per miss in a row; past the last, the last two alternate.
+MISSES = (
+    "utter_ask_which_topic",
+    "utter_fallback_rephrase",
+    "utter_fallback_contact",
+    "utter_fallback_contact_again",
+)
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
@@ -26,26 +43,55 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
             selector = parse_data.get("response_selector", {}).get("faq", {})
             for response in selector.get("ranking", []):
                 key = response.get("intent_response_key")
-                scored[key] = max(
-                    scored.get(key, 0.0), confidence * response.get("confidence", 0.0)
-                )
+                score = confidence * response.get("confidence", 0.0)
+                scored[key] = max(scored.get(key, 0.0), score)
         elif name in TOPICS:
             scored[name] = max(scored.get(name, 0.0), confidence)
     ordered = sorted((key for key in scored if key in TOPICS), key=scored.get, reverse=True)
     return ordered[:limit]
 
 
-class ActionDefaultAskAffirmation(Action):
-    """Asks which of the likeliest topics the visitor meant."""
+def misses_before(tracker: Tracker) -> int:
+    """How many of the visitor's previous messages in a row got a fallback reply."""
+    misses = 0
+    replies: List[str] = []
+    for event in reversed(tracker.events[:-1] if tracker.events else []):
+        if event.get("event") == "bot":
+            replies.append((event.get("metadata") or {}).get("utter_action") or "")
+        elif event.get("event") == "user":
+            if not any(reply in MISSES for reply in replies):
+                break
+            misses += 1
+            replies = []
+    return misses
+
+
+def miss_response(misses: int) -> str:
+    """The fallback text after ``misses`` misses in a row, never the previous one."""
+    if misses < len(MISSES):
+        return MISSES[misses]
+    return MISSES[-2 + misses % 2]
+
+
+class ActionFallback(Action):
+    """Answers a message that no intent took confidently."""
 
     def name(self) -> Text:
-        return "action_default_ask_affirmation"
+        return "action_fallback"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        topics = likeliest_topics(tracker.latest_message)
-        response = "utter_ask_which_topic" if topics else "utter_ask_which_topic_unknown"
-        topics = topics or ["faq/ptce_definition", "ami_presentation", "faq/offres"]
-        dispatcher.utter_message(response=response, buttons=buttons(*topics) + [OTHER])
+        message = tracker.latest_message
+        match = sheet_search().best(message.get("text") or "")
+        if match and match.score >= SEARCH_THRESHOLD:
+            dispatcher.utter_message(
+                response=PASSAGE, section=match.passage.section, passage=match.passage.text
+            )
+            return []
+        response = miss_response(misses_before(tracker))
+        topics = likeliest_topics(message) or list(MAIN_TOPICS)
+        if response.startswith("utter_fallback_contact"):
+            topics = ["request_contact", *MAIN_TOPICS]
+        dispatcher.utter_message(response=response, buttons=buttons(*topics))
         return []

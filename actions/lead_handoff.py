@@ -109,7 +109,7 @@ def summary_lines(tracker: Tracker) -> List[str]:
         value = tracker.get_slot(slot)
         if slot in CHOICES:
             value = CHOICES[slot].get(value, value)
-        lines.append(f"- {label} : {value or 'non communiqué'}")
+        lines.append(f"- {label}\u00a0: {value or 'non communiqué'}")
     return lines
 
 

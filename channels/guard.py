@@ -19,21 +19,14 @@ from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from channels.texts import channel_text
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = int(os.environ.get("MAX_MESSAGE_LENGTH", "1000"))
 RATE_LIMIT = int(os.environ.get("RATE_LIMIT_MESSAGES", "30"))
 RATE_WINDOW = 60.0
 
-TOO_LONG = (
-    "Votre message est trop long ({length} caractères) : merci de le résumer en "
-    "{limit} caractères au plus."
-)
-TOO_FAST = "Vous envoyez beaucoup de messages à la suite : merci de patienter une minute."
-APOLOGY = (
-    "Désolé, je rencontre un problème technique et ne peux pas vous répondre pour "
-    "le moment. Merci de réessayer dans quelques instants."
-)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -107,11 +100,12 @@ def guarded(on_new_message: OnNewMessage, limiter: Optional[RateLimiter] = None)
         text = message.text or ""
         if len(text) > MAX_MESSAGE_LENGTH:
             await output.send_text_message(
-                sender, TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_LENGTH)
+                sender,
+                channel_text("utter_message_too_long", length=len(text), limit=MAX_MESSAGE_LENGTH),
             )
             return
         if not limiter.allow(sender):
-            await output.send_text_message(sender, TOO_FAST)
+            await output.send_text_message(sender, channel_text("utter_too_many_messages"))
             return
         counting = CountingOutput(output)
         message.output_channel = counting
@@ -120,6 +114,6 @@ def guarded(on_new_message: OnNewMessage, limiter: Optional[RateLimiter] = None)
         except Exception:  # noqa: BLE001 - the visitor gets an answer whatever failed.
             logger.exception("Message handling failed")
         if counting.sent == 0:
-            await output.send_text_message(sender, APOLOGY)
+            await output.send_text_message(sender, channel_text("utter_technical_problem"))
 
     return handle

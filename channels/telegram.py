@@ -50,6 +50,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.guard import guarded
+from channels.texts import channel_text
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,6 @@ SENDER_PREFIX = "telegram:"
 SECRET_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Telegram sends "/start" when a visitor opens the bot: it greets like "bonjour".
 COMMAND_ALIASES = {"/start": "/greet"}
-EXPIRED_BUTTON_NOTICE = "Ce bouton n'est plus disponible : posez-moi votre question."
 TEXT_FOR_BUTTONS_ONLY = "Choisissez :"
 
 ChatId = Union[int, str]
@@ -512,7 +512,7 @@ def _from_callback_query(update: Mapping[str, Any], keys: PayloadKeys) -> Option
     notice = None
     if data and text is None:
         logger.warning("Tap on an unknown button key %s (process restarted?)", data)
-        notice = EXPIRED_BUTTON_NOTICE
+        notice = channel_text("utter_button_expired")
     return Incoming(chat["id"], text, _metadata(update, chat, user), str(query.get("id")), notice)
 
 

@@ -9,26 +9,18 @@ end-to-end gate (tests/e2e/test_blind.py) uses the same scoring.
 import argparse
 import sys
 import uuid
-from collections import Counter, defaultdict
+from functools import partial
 from pathlib import Path
-from typing import Dict, List
-
-import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.blind import blind_messages, failure, score, sheet_facts  # noqa: E402
+from tests.e2e.chat import say, text_of  # noqa: E402
+from tests.support.blind import evaluate  # noqa: E402
 
 
 def reply_to(url: str, text: str) -> str:
-    """The bot's replies to ``text`` from a new visitor, one per line, buttons included."""
-    response = requests.post(
-        f"{url}/webhooks/rest/webhook",
-        json={"sender": uuid.uuid4().hex, "message": text},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return "\n".join(reply.get("text", "") for reply in response.json())
+    """The bot's replies to ``text`` from a new visitor, one per line."""
+    return text_of(say(url, text, uuid.uuid4().hex))
 
 
 def main() -> int:
@@ -36,23 +28,11 @@ def main() -> int:
     parser.add_argument("--url", default="http://localhost:5005")
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args()
-    facts = sheet_facts()
-    totals: Dict[str, int] = Counter()
-    failures: Dict[str, List[str]] = defaultdict(list)
-    for message in blind_messages():
-        totals[message.kind] += 1
-        reply = reply_to(args.url, message.text)
-        why = failure(message, reply, facts)
-        if why:
-            failures[message.kind].append(
-                f"[{message.kind}/{message.topic}] {message.text!r}: {why}\n    → {reply[:160]!r}"
-            )
+    report = evaluate(partial(reply_to, args.url))
     if args.show_failures:
-        for kind_failures in failures.values():
-            print("\n".join(kind_failures))
-    print(score(failures, totals))
-    answered = sum(totals.values()) - sum(len(f) for f in failures.values())
-    print(f"all: {answered}/{sum(totals.values())} ({100 * answered / sum(totals.values()):.1f} %)")
+        for failures in report.failures.values():
+            print("\n".join(failures))
+    print(report.summary())
     return 0
 
 

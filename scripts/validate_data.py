@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-ACTIONS_SOURCE = "\n".join(
-    path.read_text(encoding="utf-8") for path in sorted((ROOT / "actions").rglob("*.py"))
+# Where responses are sent by name: the actions, and the channels (channels/texts.py).
+SENDERS_SOURCE = "\n".join(
+    path.read_text(encoding="utf-8")
+    for folder in ("actions", "channels")
+    for path in sorted((ROOT / folder).rglob("*.py"))
 )
 WARNING = re.compile(r"UserWarning: (.*)|WARNING\s+\S+\s+-\s+(.*)")
 UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
@@ -21,8 +24,8 @@ UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or ru
 COMPOSED = {
     r"utter_ami_\w+": "composed by actions/ami.py from a milestone and a tense",
     r"utter_ask_lead_\w+": "asked by lead_form for the slot it requests (utter_ask_<slot>)",
-    r"utter_ask_rephrase": "uttered by Rasa's action_default_ask_rephrase (two-stage fallback)",
-    r"utter_default": "uttered by Rasa's action_default_fallback (two-stage fallback gives up)",
+    r"utter_default": "uttered by Rasa's action_default_fallback (RulePolicy's core fallback)",
+    r"utter_fallback_\w+|utter_ask_which_topic": "chosen by actions/fallback.py, miss after miss",
 }
 
 
@@ -34,8 +37,8 @@ def explain(warning: str) -> Optional[str]:
     if not unused:
         return None
     name = unused.group(1)
-    if f'"{name}"' in ACTIONS_SOURCE:
-        return "sent by name by an action"
+    if f'"{name}"' in SENDERS_SOURCE:
+        return "sent by name by an action or a channel"
     return next((why for pattern, why in COMPOSED.items() if re.fullmatch(pattern, name)), None)
 
 

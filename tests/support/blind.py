@@ -12,8 +12,9 @@ Strings are compared after ``normalise`` (case, accents, punctuation and spacing
 ignored), as the set's header says.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional
 
 from tests.support.content import load_yaml, normalise
 
@@ -21,7 +22,13 @@ from tests.support.content import load_yaml, normalise
 # (the firm's name, its home page for contact) without answering with a fact.
 IDENTITY = {"Fr Consultants", "https://fr-consultants.com/"}
 # How the bot says that its sheet does not give something (data/responses/).
-SHEET_IS_SILENT = ("fiche ne donne pas", "fiche ne precise pas", "fiche ne le dit pas")
+SHEET_IS_SILENT = (
+    "ne donne pas",
+    "ne precise pas",
+    "ne dit pas",
+    "ne le dit pas",
+    "ne detaille pas",
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,9 @@ def failure(message: BlindMessage, reply: str, facts: Iterable[str]) -> Optional
         return f"expected one of {message.expect}"
     stated = [fact for fact in facts if contains(reply, fact)]
     if message.kind == "not_in_sheet":
-        if not any(contains(reply, phrase) for phrase in SHEET_IS_SILENT):
+        if not contains(reply, "fiche") or not any(
+            contains(reply, phrase) for phrase in SHEET_IS_SILENT
+        ):
             return "does not say that the sheet does not give it"
         return None
     if stated:
@@ -76,10 +85,46 @@ def failure(message: BlindMessage, reply: str, facts: Iterable[str]) -> Optional
     return None
 
 
-def score(failures: Dict[str, List[str]], totals: Dict[str, int]) -> str:
-    """One line per kind: passed/total and the share."""
-    lines = []
-    for kind, total in totals.items():
-        passed = total - len(failures.get(kind, []))
-        lines.append(f"{kind}: {passed}/{total} ({100 * passed / max(total, 1):.1f} %)")
-    return "\n".join(lines)
+@dataclass
+class Report:
+    """How a bot did on the blind set: totals and failures by kind."""
+
+    totals: Dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failures: Dict[str, List[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def passed(self, *kinds: str) -> int:
+        return sum(self.totals[kind] - len(self.failures[kind]) for kind in kinds)
+
+    def total(self, *kinds: str) -> int:
+        return sum(self.totals[kind] for kind in kinds)
+
+    def share(self, *kinds: str) -> float:
+        return self.passed(*kinds) / max(self.total(*kinds), 1)
+
+    def summary(self) -> str:
+        """One line per kind, then the on-topic messages together: passed/total and share."""
+        lines = [
+            f"{kind}: {self.passed(kind)}/{self.total(kind)} ({100 * self.share(kind):.1f} %)"
+            for kind in sorted(self.totals)
+        ]
+        on_topic = ("answer", "not_in_sheet")
+        lines.append(
+            f"on topic: {self.passed(*on_topic)}/{self.total(*on_topic)} "
+            f"({100 * self.share(*on_topic):.1f} %)"
+        )
+        return "\n".join(lines)
+
+
+def evaluate(reply_to: Callable[[str], str]) -> Report:
+    """Send every blind message as a new visitor and score the replies."""
+    facts = sheet_facts()
+    report = Report()
+    for message in blind_messages():
+        report.totals[message.kind] += 1
+        reply = reply_to(message.text)
+        why = failure(message, reply, facts)
+        if why:
+            report.failures[message.kind].append(
+                f"[{message.kind}/{message.topic}] {message.text!r}: {why}\n    → {reply[:200]!r}"
+            )
+    return report

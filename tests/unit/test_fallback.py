@@ -1,8 +1,17 @@
-"""The first stage of the two-stage fallback offers the likeliest topics."""
+"""The fallback action: a passage of the sheet, or replies that change miss after miss."""
+
+from typing import Dict, List, Optional
 
 from rasa_sdk import Tracker
 
-from actions.fallback import ActionDefaultAskAffirmation, likeliest_topics
+from actions.fallback import (
+    MISSES,
+    SEARCH_THRESHOLD,
+    ActionFallback,
+    likeliest_topics,
+    miss_response,
+)
+from actions.sheet_search import sheet_search
 from actions.topics import TOPICS
 from tests.support.actions import run_action
 
@@ -24,13 +33,26 @@ PARSE = {
         }
     },
 }
+# Shares no word with the sheet: never answered with a passage.
+GIBBERISH = "zorglub frimousse kwak"
 
 
-def ask(latest_message: dict) -> list:
-    tracker = Tracker("t", {}, latest_message, [], False, None, {}, "action_listen")
-    events, messages = run_action(ActionDefaultAskAffirmation(), tracker)
-    assert events == []
-    return messages
+def turn(text: str, reply: Optional[str]) -> List[Dict]:
+    """A past turn: the visitor's message and the response the bot sent by name."""
+    events: List[Dict] = [{"event": "user", "text": text}]
+    if reply:
+        events.append({"event": "bot", "text": "…", "metadata": {"utter_action": reply}})
+    return events
+
+
+def fallback(text: str, past: List[Dict], parse: Optional[Dict] = None) -> Dict:
+    """The one message the action sends for ``text`` after the ``past`` events."""
+    latest = dict(parse or {"intent": {"name": "nlu_fallback"}}, text=text)
+    events = past + [{"event": "user", "text": text}]
+    tracker = Tracker("t", {}, latest, events, False, None, {}, "action_listen")
+    returned, (message,) = run_action(ActionFallback(), tracker)
+    assert returned == []
+    return message
 
 
 def test_faq_sub_intents_are_weighted_by_the_faq_confidence() -> None:
@@ -38,29 +60,57 @@ def test_faq_sub_intents_are_weighted_by_the_faq_confidence() -> None:
     assert likeliest_topics(PARSE) == ["faq/charte", "ami_calendrier", "faq/charte_webinaire"]
 
 
-def test_buttons_carry_french_titles_and_an_other_choice() -> None:
-    (message,) = ask(PARSE)
-    titles = [button["title"] for button in message["buttons"]]
-    assert titles == [
+def test_a_message_about_the_sheet_gets_its_passage_with_the_section() -> None:
+    text = "le jumelage des intérêts de l'ESS et les rôles des acteurs sur un territoire"
+    match = sheet_search().best(text)
+    assert match.score >= SEARCH_THRESHOLD
+    message = fallback(text, [])
+    assert message["response"] == "utter_sheet_passage"
+    assert "jumelage des intérêts" in message["text"]
+    assert match.passage.section in message["text"]
+    assert "rédigée en 2021" in message["text"]
+
+
+def test_a_first_miss_offers_the_likeliest_topics_as_buttons() -> None:
+    message = fallback(GIBBERISH, [], PARSE)
+    assert message["response"] == MISSES[0]
+    assert [b["title"] for b in message["buttons"]] == [
         TOPICS["faq/charte"].title,
         TOPICS["ami_calendrier"].title,
         TOPICS["faq/charte_webinaire"].title,
-        "Autre chose",
     ]
-    assert message["buttons"][-1]["payload"] == "/out_of_scope"
 
 
-def test_without_any_topic_the_main_topics_are_offered() -> None:
-    (message,) = ask(
-        {
-            "intent": {"name": "nlu_fallback"},
-            "intent_ranking": [{"name": "greet", "confidence": 0.4}],
-        }
-    )
-    assert len(message["buttons"]) == 4
-    assert "Voici les sujets" in message["text"]
+def test_without_any_likely_topic_the_main_topics_are_offered() -> None:
+    message = fallback(GIBBERISH, [])
+    assert [b["payload"] for b in message["buttons"]] == [
+        TOPICS[key].payload for key in ("faq/ptce_definition", "ami_presentation", "faq/offres")
+    ]
 
 
-def test_a_malformed_parse_does_not_crash() -> None:
-    assert likeliest_topics({}) == []
-    assert likeliest_topics({"intent_ranking": [{"name": "faq", "confidence": 0.9}]}) == []
+def test_misses_in_a_row_never_repeat_a_text_and_lead_to_the_contact() -> None:
+    past: List[Dict] = []
+    sent = []
+    for _ in range(6):
+        message = fallback(GIBBERISH, past)
+        sent.append(message["response"])
+        past += turn(GIBBERISH, message["response"])
+    assert sent[:3] == list(MISSES[:3])
+    assert all(before != after for before, after in zip(sent, sent[1:], strict=False))
+    contact = fallback(GIBBERISH, past)
+    assert contact["buttons"][0]["payload"] == TOPICS["request_contact"].payload
+
+
+def test_an_answered_message_resets_the_count() -> None:
+    past = turn(GIBBERISH, MISSES[0]) + turn("c'est quoi un ptce", "utter_faq/ptce_definition")
+    assert fallback(GIBBERISH, past)["response"] == MISSES[0]
+
+
+def test_after_the_last_text_the_two_contact_texts_alternate() -> None:
+    assert [miss_response(n) for n in range(2, 7)] == [
+        MISSES[2],
+        MISSES[3],
+        MISSES[2],
+        MISSES[3],
+        MISSES[2],
+    ]

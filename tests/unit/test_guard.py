@@ -5,7 +5,11 @@ from typing import List
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from channels.guard import APOLOGY, MAX_MESSAGE_LENGTH, TOO_FAST, RateLimiter, guarded
+from channels.guard import MAX_MESSAGE_LENGTH, RateLimiter, guarded
+from channels.texts import channel_text
+
+APOLOGY = channel_text("utter_technical_problem")
+TOO_FAST = channel_text("utter_too_many_messages")
 
 
 def handle(text: str, rasa_turn, limiter: RateLimiter = None, sender: str = "v1") -> List[str]:

@@ -13,7 +13,6 @@ import pytest
 
 from actions.topics import TOPICS
 from channels.telegram import (
-    EXPIRED_BUTTON_NOTICE,
     MAX_CALLBACK_DATA_BYTES,
     MAX_MESSAGE_LENGTH,
     BotApiClient,
@@ -30,6 +29,7 @@ from channels.telegram import (
     to_html,
     utf16_length,
 )
+from channels.texts import channel_text
 from tests.fake_telegram import (
     BOT_USERNAME,
     FakeTelegram,
@@ -221,7 +221,7 @@ def test_a_tap_on_a_forgotten_key_falls_back_to_the_button_title() -> None:
     assert incoming.text == "Transition écologique locale"
     update = callback_update(42, "#k:abc")
     lost = parse_update(update, PayloadKeys())
-    assert lost.text is None and lost.callback_notice == EXPIRED_BUTTON_NOTICE
+    assert lost.text is None and lost.callback_notice == channel_text("utter_button_expired")
     assert lost.callback_query_id == update["callback_query"]["id"]
 
 

@@ -23,8 +23,9 @@ VALIDATION_SOURCE = (ROOT / "actions" / "leads" / "validation.py").read_text(enc
 
 
 def said(error: InvalidField) -> str:
-    """What the visitor reads for ``error``: its response, filled with its values."""
-    return response_text(error.response).format(**error.values)
+    """What the visitor reads for ``error``, its French spaces read as plain ones."""
+    text = response_text(error.response).format(**error.values)
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def test_limits_are_the_agreed_ones() -> None:

@@ -1,0 +1,1 @@
+"""The project's NLU components, named in config.yml by module path."""

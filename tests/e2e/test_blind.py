@@ -1,0 +1,72 @@
+"""The understanding gates, on sets the team did not write, over the running bot.
+
+- The blind set (tests/nlu/blind.yml), written from the sheet alone by someone
+  who never saw the training data: at least 95 % of the on-topic messages get
+  the expected fact (or, when the sheet has no answer, say so), and no
+  out-of-scope message gets a fact of the sheet.
+- The fact table (tests/facts.yml): every fact of the sheet can be reached by
+  asking, in the answer or one tap away behind its « En savoir plus » button.
+"""
+
+import uuid
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from tests.e2e.chat import say, text_of
+from tests.support.blind import contains, evaluate
+from tests.support.content import ROOT, load_yaml
+
+ON_TOPIC_MINIMUM = 0.95
+MORE = "En savoir plus"
+RESULTS = ROOT / "results"
+
+
+def reply_to(rasa_url: str, text: str) -> str:
+    return text_of(say(rasa_url, text, uuid.uuid4().hex))
+
+
+def save(name: str, text: str) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_blind_set_gets_the_sheets_facts_and_nothing_out_of_scope(rasa_url: str) -> None:
+    report = evaluate(lambda text: reply_to(rasa_url, text))
+    failures = "\n".join(line for lines in report.failures.values() for line in lines)
+    path = save("blind.txt", f"{report.summary()}\n\n{failures}\n")
+    print(report.summary(), f"(failures in {path})")
+    assert report.failures["out_of_scope"] == [], failures
+    assert report.share("answer", "not_in_sheet") >= ON_TOPIC_MINIMUM, report.summary()
+
+
+def answer_and_details(rasa_url: str, question: str) -> str:
+    """The reply to ``question``, and the details behind its « En savoir plus », if any."""
+    sender = uuid.uuid4().hex
+    replies = say(rasa_url, question, sender)
+    texts: List[str] = [text_of(replies)]
+    for reply in replies:
+        for button in reply.get("buttons") or []:
+            if button["title"] == MORE:
+                texts.append(text_of(say(rasa_url, button["payload"], sender)))
+    return "\n".join(texts)
+
+
+def test_every_fact_of_the_sheet_is_reachable(rasa_url: str) -> None:
+    unreachable = []
+    for fact in load_yaml("tests/facts.yml")["facts"]:
+        replies = [answer_and_details(rasa_url, q) for q in fact["questions"]]
+        if not any(contains(reply, fact["contains"]) for reply in replies):
+            unreachable.append(f"{fact['id']} ({fact['contains']!r}): {fact['questions']}")
+    save("facts.txt", "\n".join(unreachable) + "\n")
+    assert unreachable == []
+
+
+@pytest.mark.parametrize("kind", ["answer", "not_in_sheet", "out_of_scope"])
+def test_the_blind_set_covers_every_kind(kind: str) -> None:
+    messages = load_yaml("tests/nlu/blind.yml")["messages"]
+    minimum = {"answer": 250, "not_in_sheet": 20, "out_of_scope": 40}[kind]
+    assert sum(1 for m in messages if m["kind"] == kind) >= minimum

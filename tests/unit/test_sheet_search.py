@@ -1,0 +1,52 @@
+"""The sheet search: passages cut from the sheet, French stems, the closest passage."""
+
+import pytest
+
+from actions.sheet_search import Passage, SheetSearch, sheet_search, split_passages, stems
+from tests.support.content import sheet
+
+
+def test_stems_drop_accents_case_elisions_and_common_words() -> None:
+    assert stems("Les financements de l'État") == stems("financement etat")
+    assert stems("qu'est-ce que c'est ?") == []
+
+
+def test_every_list_item_keeps_the_line_that_introduces_it() -> None:
+    passages = split_passages(sheet())
+    forms = [p.text for p in passages if p.text.startswith("Formes :")]
+    assert forms == [
+        "Formes : nouvelles activités économiques organisées conjointement par les membres "
+        "en fonction de leurs apports",
+        "Formes : et/ou mutualisation de locaux, de salariés, de compétences",
+    ]
+
+
+def test_passages_carry_their_section_and_plain_text() -> None:
+    passages = split_passages(sheet())
+    (law,) = [p for p in passages if "article 9" in p.text]
+    assert law.section == "Chronologie"
+    assert all("**" not in p.text and "<http" not in p.text for p in passages)
+    assert all(p.section for p in passages)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("le jumelage des intérêts et le rôle des acteurs", "jumelage des intérêts"),
+        ("relocaliser les activités grâce aux ptce", "Relocaliser les activités"),
+        ("un webinaire de lancement a eu lieu quand", "30 juin"),
+        ("bassin de vie ou departement", "bassin de vie"),
+    ],
+)
+def test_the_closest_passage_is_the_one_that_answers(question: str, expected: str) -> None:
+    assert expected in sheet_search().best(question).passage.text
+
+
+def test_a_message_without_any_word_of_the_sheet_finds_nothing() -> None:
+    assert sheet_search().best("recette de la tarte tatin") is None
+
+
+def test_scores_rank_the_passages() -> None:
+    search = SheetSearch([Passage("A", "les oiseaux chantent"), Passage("B", "les loups hurlent")])
+    match = search.best("un loup hurle la nuit")
+    assert match.passage.section == "B" and 0 < match.score <= 1
