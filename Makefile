@@ -80,11 +80,13 @@ test-nlu: train ## the held-out NLU set, gated at 95 %
 	$(BIN)/rasa test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
 	$(BIN)/python scripts/check_accuracy.py results/nlu --minimum 0.95
 
+# -rs prints every skipped test and why; with REQUIRE_SERVICES=1 (CI) a missing
+# PostgreSQL, Redis or tmux fails the test instead (tests/support/required.py).
 test-unit: install web ## unit tests (pytest tests/unit)
-	$(BIN)/python -m pytest -q tests/unit
+	$(BIN)/python -m pytest -q -rs tests/unit
 
 test-e2e: train web system-tools ## the real servers end to end, the blind sets included
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q -rs tests/e2e
 
 # Figures for BENCHMARKS.md (about 15 min: trains both bots, three load runs).
 bench: install train ## speed and memory figures for BENCHMARKS.md (about 15 min)

@@ -9,6 +9,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# needs_postgresql, needs_redis, needs_tmux: skipped without, failed when CI requires them.
+pytest_plugins = ["tests.support.required"]
+
 
 def load_yaml(relative: str) -> Dict[str, Any]:
     """A YAML file of the project, parsed."""

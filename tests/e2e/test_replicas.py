@@ -2,7 +2,7 @@
 
 The scale-out path is Rasa's own: stateless servers sharing the SQL tracker
 store (stores/tracker_store.py) and the Redis lock store (stores/lock_store.py).
-Skipped, saying why, only when PostgreSQL or Redis cannot be reached.
+Skipped, saying why, only when PostgreSQL or Redis cannot be reached (failed in CI).
 """
 
 import re
@@ -17,17 +17,12 @@ import requests
 
 from tests.e2e.chat import say, text_of
 from tests.e2e.conftest import base_env, launch_actions, launch_rasa, stop
-from tests.servers import POSTGRES, REDIS, reachable, temporary_database
+from tests.servers import REDIS, temporary_database
 
 API_TOKEN = "jeton-de-test-replicas"
 
 
-pytestmark = [
-    pytest.mark.skipif(
-        not reachable(POSTGRES), reason=f"PostgreSQL is not reachable at {POSTGRES}"
-    ),
-    pytest.mark.skipif(not reachable(REDIS), reason=f"Redis is not reachable at {REDIS}"),
-]
+pytestmark = pytest.mark.usefixtures("needs_postgresql", "needs_redis")
 
 
 class Cluster:

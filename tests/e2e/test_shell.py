@@ -5,7 +5,6 @@ action server and Rasa server, and the session's SMTP server and lead store.
 """
 
 import shlex
-import shutil
 import subprocess
 import time
 import uuid
@@ -20,9 +19,7 @@ from tests.e2e.test_leads import export
 from tests.servers import free_port
 from tests.support.terminal import Terminal
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tmux") is None, reason="tmux is not installed (make install-system installs it)"
-)
+pytestmark = pytest.mark.usefixtures("needs_tmux")
 
 
 @pytest.fixture

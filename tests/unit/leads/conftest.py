@@ -12,14 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from actions.leads.store import LeadInput, LeadStore
-from tests.servers import (
-    POSTGRES,
-    SmtpServer,
-    WebhookServer,
-    free_port,
-    reachable,
-    temporary_database,
-)
+from tests.servers import SmtpServer, WebhookServer, free_port, temporary_database
+from tests.support.required import require_postgresql
 
 VISITOR_EMAIL = "jeanne.dupont@exemple.fr"
 VISITOR_PHONE = "+33612345678"
@@ -94,11 +88,7 @@ def webhook() -> Iterator[WebhookServer]:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of its own on the machine's PostgreSQL, dropped after the session."""
-    if not reachable(POSTGRES):
-        pytest.skip(
-            f"PostgreSQL is not reachable at {POSTGRES}: the PostgreSQL store tests need it "
-            "(set TEST_POSTGRES_URL)"
-        )
+    require_postgresql()
     with temporary_database("ptce_leads_test") as url:
         yield url
 
