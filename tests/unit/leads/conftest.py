@@ -14,6 +14,7 @@ from sqlalchemy import text
 from actions.leads.store import LeadInput, LeadStore
 from tests.servers import SmtpServer, WebhookServer, free_port, temporary_database
 from tests.support.required import require_postgresql
+from tests.support.secure_smtp import Certificate, SecureSmtpServer, make_certificate
 
 VISITOR_EMAIL = "jeanne.dupont@exemple.fr"
 VISITOR_PHONE = "+33612345678"
@@ -73,6 +74,24 @@ def unused_port() -> int:
 def smtp() -> Iterator[SmtpServer]:
     """An SMTP server on a free port, not started: ``smtp.start()`` brings it up."""
     server = SmtpServer(free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def relay_certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """The relay's self-signed certificate for 127.0.0.1, made once per session."""
+    return make_certificate(tmp_path_factory.mktemp("relay-tls"))
+
+
+@pytest.fixture
+def secure_smtp(
+    relay_certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SecureSmtpServer]:
+    """A started relay requiring STARTTLS and a login; its certificate trusted (SSL_CERT_FILE)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(relay_certificate.cert))
+    server = SecureSmtpServer(free_port(), relay_certificate)
+    server.start()
     yield server
     server.stop()
 
