@@ -311,6 +311,8 @@ def test_submit_stores_the_lead_with_context_and_gives_its_reference(store: Lead
         "je voudrais être accompagné",
     ]
     assert lead["consent_version"] == lead_handoff.CONSENT_VERSION
+    # The moment the visitor said yes, not the moment of the submission.
+    assert lead["consent_at"] == FILLED["lead_consent_at"]
     assert set_slots(result) == FORGOTTEN
 
 
@@ -325,6 +327,13 @@ def test_submissions_are_limited_per_conversation_and_hour(store: LeadStore) -> 
 def test_submit_without_a_complete_form_stores_nothing(store: LeadStore) -> None:
     _, (message,) = run(ActionSubmitLead(), tracker(slots={"lead_name": "X"}))
     assert "Aucune demande" in message["text"] and store.export() == []
+
+
+def test_submit_without_consent_stores_nothing_even_with_every_field(store: LeadStore) -> None:
+    """Answers without a consent (a slot set by a story, a replayed tracker) are never sent."""
+    events, (message,) = run(ActionSubmitLead(), tracker(slots={**FILLED, "lead_consent_at": None}))
+    assert (events, message["response"]) == ([], "utter_no_lead_in_progress")
+    assert store.export() == []
 
 
 def test_a_database_failure_keeps_the_answers_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
