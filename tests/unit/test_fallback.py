@@ -2,8 +2,10 @@
 
 from typing import Dict, List, Optional
 
+import pytest
 from rasa_sdk import Tracker
 
+import actions.fallback
 from actions.fallback import (
     MISSES,
     SEARCH_THRESHOLD,
@@ -11,7 +13,7 @@ from actions.fallback import (
     likeliest_topics,
     miss_response,
 )
-from actions.sheet_search import sheet_search
+from actions.sheet_search import Match, Passage, sheet_search
 from actions.topics import TOPICS
 from tests.support.actions import run_action
 
@@ -114,3 +116,49 @@ def test_after_the_last_text_the_two_contact_texts_alternate() -> None:
         MISSES[3],
         MISSES[2],
     ]
+
+
+def test_a_ranking_without_confidences_counts_them_as_zero() -> None:
+    parse = {
+        "intent_ranking": [
+            {"name": "ami_vagues"},
+            {"name": "ami_calendrier", "confidence": 0.2},
+            {"name": "faq", "confidence": 0.9},
+        ],
+        "response_selector": {
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": "faq/charte"},
+                    {"intent_response_key": "faq/ptce_loi", "confidence": 0.1},
+                ]
+            }
+        },
+    }
+    assert likeliest_topics(parse, limit=4) == [
+        "ami_calendrier",
+        "faq/ptce_loi",
+        "ami_vagues",
+        "faq/charte",
+    ]
+
+
+def test_a_faq_intent_without_its_selector_offers_the_other_topics() -> None:
+    ranking = [{"name": "faq", "confidence": 0.9}, {"name": "ami_vagues", "confidence": 0.1}]
+    assert likeliest_topics({"intent_ranking": ranking}) == ["ami_vagues"]
+    selector = {"faq": {}}
+    assert likeliest_topics({"intent_ranking": ranking, "response_selector": selector}) == [
+        "ami_vagues"
+    ]
+
+
+class ExactlyAtTheThreshold:
+    """A sheet search whose best passage scores exactly ``SEARCH_THRESHOLD``."""
+
+    def best(self, message: str) -> Match:
+        return Match(Passage("Section", "Le passage."), SEARCH_THRESHOLD)
+
+
+def test_a_passage_exactly_at_the_threshold_is_quoted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(actions.fallback, "sheet_search", ExactlyAtTheThreshold)
+    message = fallback(GIBBERISH, [])
+    assert message["response"] == "utter_sheet_passage" and "Le passage." in message["text"]
