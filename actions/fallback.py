@@ -52,16 +52,24 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
 
 
 def misses_before(tracker: Tracker) -> int:
-    """How many of the visitor's previous messages in a row got a fallback reply."""
+    """How many of the visitor's previous messages in a row got a fallback reply.
+
+    The count starts before the message being answered, which is not the last
+    event: Rasa logs ``user_featurization`` and ``action_extract_slots`` after it.
+    """
     misses = 0
     replies: List[str] = []
-    for event in reversed(tracker.events[:-1] if tracker.events else []):
+    answering = True
+    for event in reversed(tracker.events):
         if event.get("event") == "bot":
             replies.append((event.get("metadata") or {}).get("utter_action") or "")
         elif event.get("event") == "user":
-            if not any(reply in MISSES for reply in replies):
+            if answering:
+                answering = False
+            elif not any(reply in MISSES for reply in replies):
                 break
-            misses += 1
+            else:
+                misses += 1
             replies = []
     return misses
 

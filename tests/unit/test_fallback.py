@@ -103,6 +103,20 @@ def test_misses_in_a_row_never_repeat_a_text_and_lead_to_the_contact() -> None:
     assert contact["buttons"][0]["payload"] == TOPICS["request_contact"].payload
 
 
+def test_misses_are_counted_whatever_rasa_logged_after_the_message() -> None:
+    """Rasa logs the featurization and action_extract_slots after the message answered."""
+    past = turn(GIBBERISH, MISSES[0]) + [{"event": "action", "name": "action_listen"}]
+    events = past + [
+        {"event": "user", "text": GIBBERISH},
+        {"event": "user_featurization", "use_text_for_featurization": False},
+        {"event": "action", "name": "action_extract_slots"},
+    ]
+    latest = {"intent": {"name": "nlu_fallback"}, "text": GIBBERISH}
+    tracker = Tracker("t", {}, latest, events, False, None, {}, "action_listen")
+    _, (message,) = run_action(ActionFallback(), tracker)
+    assert message["response"] == MISSES[1]
+
+
 def test_an_answered_message_resets_the_count() -> None:
     past = turn(GIBBERISH, MISSES[0]) + turn("c'est quoi un ptce", "utter_faq/ptce_definition")
     assert fallback(GIBBERISH, past)["response"] == MISSES[0]
