@@ -15,7 +15,7 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 import requests
 
-from tests.e2e.chat import say, text_of
+from tests.e2e.chat import fixed_text, say, text_of
 from tests.e2e.conftest import base_env, launch_actions, launch_rasa, stop
 from tests.servers import REDIS, temporary_database
 
@@ -67,15 +67,16 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             stop([actions] + [process for process, _ in cluster.replicas])
 
 
+# Each message and the response its reply must carry.
 TURNS = [
-    ("bonjour", "Bonjour"),
-    ("c'est quoi un ptce ?", "regroupe plusieurs acteurs"),
-    ("je voudrais être recontacté par un consultant", "Acceptez-vous"),
-    ("/affirm", "Quel est votre nom"),
-    ("Camille Martin", "adresse e-mail"),
-    ("camille.martin@exemple.fr", "téléphone"),
-    ("au fait, c'est quoi l'AMI ?", "appel à manifestation d'intérêt"),
-    ("/deny", "organisation"),
+    ("bonjour", "utter_greet"),
+    ("c'est quoi un ptce ?", "utter_faq/ptce_definition"),
+    ("je voudrais être recontacté par un consultant", "utter_ask_consent_without_policy"),
+    ("/affirm", "utter_ask_lead_name"),
+    ("Camille Martin", "utter_ask_lead_email"),
+    ("camille.martin@exemple.fr", "utter_ask_lead_phone"),
+    ("au fait, c'est quoi l'AMI ?", "utter_ami_what"),
+    ("/deny", "utter_ask_lead_organisation"),
 ]
 
 
@@ -88,10 +89,10 @@ def test_a_conversation_alternating_between_replicas_is_the_same_as_on_one(
 ) -> None:
     one, alternating = uuid.uuid4().hex, uuid.uuid4().hex
     urls = [url for _, url in cluster.replicas]
-    for index, (message, expected) in enumerate(TURNS):
+    for index, (message, response) in enumerate(TURNS):
         on_one = normalised(say(urls[0], message, one))
         across = normalised(say(urls[index % 2], message, alternating))
-        assert expected in across, (message, across)
+        assert fixed_text(response) in across, (message, across)
         assert across == on_one
     assert [e["event"] for e in cluster.events(urls[0], alternating)] == [
         e["event"] for e in cluster.events(urls[1], alternating)
@@ -103,21 +104,23 @@ def test_concurrent_messages_to_both_replicas_are_neither_lost_nor_interleaved(
 ) -> None:
     sender = uuid.uuid4().hex
     urls = [url for _, url in cluster.replicas]
-    messages = [
-        "bonjour",
-        "c'est quoi un ptce",
-        "merci",
-        "qui a écrit le rapport relancer les ptce",
-        "la charte ptce",
-        "t'es un robot ?",
-        "les offres du cabinet",
-        "au revoir",
-    ]
+    expected = {
+        "bonjour": "utter_greet",
+        "c'est quoi un ptce": "utter_faq/ptce_definition",
+        "merci": "utter_you_are_welcome",
+        "qui a écrit le rapport relancer les ptce": "utter_faq/rapport_presentation",
+        "la charte ptce": "utter_faq/charte",
+        "t'es un robot ?": "utter_iamabot",
+        "les offres du cabinet": "utter_faq/offres",
+        "au revoir": "utter_goodbye",
+    }
+    messages = list(expected)
     with ThreadPoolExecutor(len(messages)) as pool:
         replies = list(
             pool.map(lambda pair: say(urls[pair[0] % 2], pair[1], sender), enumerate(messages))
         )
-    assert all(replies), "a message got no answer"
+    for message, reply in zip(messages, replies, strict=True):
+        assert fixed_text(expected[message]) in text_of(reply), (message, reply)
     events = cluster.events(urls[0], sender)
     users = [e["text"] for e in events if e["event"] == "user"]
     assert sorted(users) == sorted(messages)
@@ -131,12 +134,12 @@ def test_concurrent_messages_to_both_replicas_are_neither_lost_nor_interleaved(
 def test_a_replica_killed_mid_form_the_other_carries_on(cluster: Cluster) -> None:
     sender = uuid.uuid4().hex
     (first, first_url), (_, second_url) = cluster.replicas
-    for message, expected in TURNS[2:5]:
-        assert expected in text_of(say(first_url, message, sender))
+    for message, response in TURNS[2:5]:
+        assert fixed_text(response) in text_of(say(first_url, message, sender))
     first.kill()
     first.wait(timeout=20)
-    assert "téléphone" in text_of(say(second_url, "camille.martin@exemple.fr", sender))
-    assert "organisation" in text_of(say(second_url, "/deny", sender))
+    for message, response in (TURNS[5], TURNS[7]):
+        assert fixed_text(response) in text_of(say(second_url, message, sender))
 
 
 def test_the_http_api_needs_its_token(cluster: Cluster) -> None:

@@ -28,7 +28,7 @@ from tests.support.content import ROOT, responses
 
 RESPONSES = responses()
 QUESTION = "C'est quoi un PTCE ?"
-ANSWER_FACT = "regroupe plusieurs acteurs"
+ANSWER = RESPONSES["utter_faq/ptce_definition"][0]["text"].strip()
 NO_REPLY_WAIT = 1.0
 
 
@@ -73,7 +73,7 @@ def test_the_webhook_is_set_at_start_up_with_the_secret(servers: Servers) -> Non
 def test_a_question_gets_the_answer_with_an_inline_keyboard(servers: Servers) -> None:
     chat = new_chat()
     reply = ask(servers, chat, QUESTION)[-1]
-    assert ANSWER_FACT in reply.result["text"]
+    assert ANSWER in reply.result["text"]
     assert reply.params["parse_mode"] == "HTML" and reply.error is None
     rows = reply.params["reply_markup"]["inline_keyboard"]
     payloads = {topic.payload for topic in TOPICS.values()}
@@ -114,7 +114,8 @@ def test_a_tap_on_an_intent_button_runs_the_intent(servers: Servers) -> None:
     chat = new_chat()
     tap = callback_update(chat, "/ami_presentation")
     assert post(servers, tap).status_code == 200
-    assert "AMI" in servers.telegram.wait_for_messages(chat, 1)[0].result["text"]
+    text = servers.telegram.wait_for_messages(chat, 1)[0].result["text"]
+    assert RESPONSES["utter_ami_what"][0]["text"].strip() in text
     assert servers.telegram.wait_for(
         "answerCallbackQuery",
         where=lambda call: call.params["callback_query_id"] == tap["callback_query"]["id"],
@@ -133,15 +134,17 @@ def test_a_wrong_or_missing_secret_is_refused(servers: Servers, secret: Optional
 def test_twenty_updates_in_a_row_are_all_answered(servers: Servers) -> None:
     chat = new_chat()
     questions = [
-        QUESTION,
-        "les ptce sont apparus en quelle annee",
-        "vous avez un partenariat au canada ?",
-        "bonjour",
+        (QUESTION, "utter_faq/ptce_definition"),
+        ("les ptce sont apparus en quelle annee", "utter_faq/ptce_origine"),
+        ("vous avez un partenariat au canada ?", "utter_faq/partenariat_nouveau_brunswick"),
+        ("bonjour", "utter_greet"),
     ]
     for n in range(20):
-        replies = ask(servers, chat, questions[n % len(questions)])
+        question, response = questions[n % len(questions)]
+        replies = ask(servers, chat, question)
         assert all(reply.error is None for reply in replies), replies
-    assert len(servers.telegram.texts_to(chat)) >= 20
+        texts = "\n".join(reply.result["text"] for reply in replies)
+        assert RESPONSES[response][0]["text"].strip() in texts, (question, texts)
 
 
 @pytest.mark.parametrize("kind", ["edited_message", "my_chat_member", "channel_post", "sticker"])
@@ -192,7 +195,7 @@ def test_a_reply_telegram_refuses_still_answers_200(servers: Servers) -> None:
     finally:
         servers.telegram.heal()
     assert servers.telegram.messages_to(chat)[0].error
-    assert ANSWER_FACT in ask(servers, chat, QUESTION)[-1].result["text"]
+    assert ANSWER in ask(servers, chat, QUESTION)[-1].result["text"]
 
 
 SERVER_WITHOUT_TELEGRAM = """
