@@ -194,3 +194,40 @@ def test_a_delivery_is_claimed_by_one_worker_only(
 
     assert not set(claimed[0]) & set(claimed[1])
     assert set(claimed[0]) | set(claimed[1]) == created
+
+
+def test_the_edges_of_count_since_and_export_are_included(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    """A lead made at the very instant asked for counts; so does one at midnight in Paris."""
+    lead = store.create(make_lead(conversation_id="a"), [])
+    midnight_in_paris = datetime(2025, 2, 28, 23, 0, tzinfo=timezone.utc)  # 1 March, 00:00
+    _age(store, lead.id, midnight_in_paris)
+    assert store.count_since("a", midnight_in_paris) == 1
+    assert [row["id"] for row in store.export(date(2025, 3, 1))] == [lead.id]
+
+
+def test_leads_made_at_the_same_instant_are_exported_in_id_order(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    ids = [store.create(make_lead(name=f"n{i}"), []).id for i in range(4)]
+    for lead_id in ids:
+        _age(store, lead_id, datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc))
+    assert [row["id"] for row in store.export()] == sorted(ids)
+
+
+def test_a_long_error_is_kept_to_2000_characters(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = store.create(make_lead(), ["email"])
+    store.mark_failed(lead.id, "email", "x" * 3000, utcnow())
+    assert store.get(lead.id).deliveries["email"].last_error == "x" * 2000
+
+
+def test_purge_of_zero_days_deletes_every_lead_made_before_now(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    store.create(make_lead(), ["email"])
+    assert store.purge(0) == 1 and store.export() == []
+    with pytest.raises(ValueError, match="older_than_days must not be negative"):
+        store.purge(-1)
