@@ -7,6 +7,7 @@ import json
 from email.utils import parsedate_to_datetime
 from html import escape as html_escape
 from typing import Any, Callable, Dict, Tuple
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -328,3 +329,32 @@ def test_the_context_is_told_whatever_shape_it_was_stored_in(
     )
     assert "<h3>Derniers messages de la conversation</h3><ul>" in html
     assert "".join(f"<li>{html_escape(line)}</li>" for line in told) in html
+
+
+def test_the_email_text_gives_every_field_under_its_french_label(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = sqlite_store.create(make_lead(), [])
+    received = lead.created_at.astimezone(ZoneInfo("Europe/Paris"))
+    plain, html = _text_and_html(_message_for(lead))
+    fields = [
+        f"Référence : {lead.reference}",
+        f"Reçu le : {received:%d/%m/%Y à %H:%M} (heure de Paris)",
+        "Nom : Jeanne Dupont",
+        "E-mail : jeanne.dupont@exemple.fr",
+        "Téléphone : +33612345678",
+        "Structure : Tiers-lieu des Pentes",
+        "Type de structure : Association ou autre structure de l'ESS",
+        "Territoire : Lyon 1er",
+        "Besoin : Créer un PTCE",
+        "Sujet de la conversation : faq/ptce_definition",
+        "Consentement : donné le 12/03/2025 à 14:05 (heure de Paris), version 2025-01",
+        "Conversation : conv-1 (socketio)",
+    ]
+    assert plain.splitlines()[2:14] == fields
+    for line in fields:
+        label, value = line.split(" : ", 1)
+        row = f'<tr><th align="left">{html_escape(label)}</th><td>{html_escape(value)}</td></tr>'
+        assert row in html
+    assert f'<p style="white-space: pre-wrap">{html_escape(lead.message)}</p>' in html
+    assert html.startswith('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head>')
