@@ -104,12 +104,14 @@ def test_misses_in_a_row_never_repeat_a_text_and_lead_to_the_contact() -> None:
 
 
 def test_misses_are_counted_whatever_rasa_logged_after_the_message() -> None:
-    """Rasa logs the featurization and action_extract_slots after the message answered."""
+    """Rasa logs the featurization and action_extract_slots after the message answered,
+    and an action of the same turn may have spoken before the fallback."""
     past = turn(GIBBERISH, MISSES[0]) + [{"event": "action", "name": "action_listen"}]
     events = past + [
         {"event": "user", "text": GIBBERISH},
         {"event": "user_featurization", "use_text_for_featurization": False},
         {"event": "action", "name": "action_extract_slots"},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_greet"}},
     ]
     latest = {"intent": {"name": "nlu_fallback"}, "text": GIBBERISH}
     tracker = Tracker("t", {}, latest, events, False, None, {}, "action_listen")

@@ -346,15 +346,49 @@ def test_submit_without_consent_stores_nothing_even_with_every_field(store: Lead
     assert store.export() == []
 
 
-def test_a_database_failure_keeps_the_answers_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def no_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The actions' store points at a port where nothing listens."""
     monkeypatch.setenv(
         "LEADS_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nothing_listens_here"
     )
     lead_handoff.lead_store.cache_clear()
-    events, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
+    yield
     lead_handoff.lead_store.cache_clear()
+
+
+def handoff_errors(caplog: pytest.LogCaptureFixture) -> List[tuple]:
+    """The hand-off's error lines, and whether each carries its traceback."""
+    return [
+        (r.getMessage(), bool(r.exc_info))
+        for r in caplog.records
+        if r.name == lead_handoff.__name__
+    ]
+
+
+def test_a_database_failure_keeps_the_answers_and_says_so(
+    no_database: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    events, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
     assert "n'a pas pu être enregistrée" in message["text"]
     assert events == [FollowupAction("action_show_lead_summary")]
+    assert handoff_errors(caplog) == [("Lead could not be stored", True)]
+
+
+def test_a_failed_deletion_says_so_and_gives_the_contact_page(
+    no_database: None, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LEADS_CONTACT_URL", raising=False)
+    events, (message,) = run(ActionDeleteMyData(), tracker(sender="conv-1"))
+    assert (events, message["response"]) == ([], "utter_delete_failed")
+    assert lead_handoff.SITE_URL in message["text"]
+    assert handoff_errors(caplog) == [("Leads of a conversation could not be deleted", True)]
+
+
+def test_deleting_with_nothing_stored_says_so_and_forgets_the_form(store: LeadStore) -> None:
+    events, (message,) = run(ActionDeleteMyData(), tracker(slots=FILLED, sender="conv-9"))
+    assert message["response"] == "utter_no_data_to_delete"
+    assert set_slots(events) == FORGOTTEN
 
 
 def test_delete_my_data_deletes_this_conversation_only(store: LeadStore) -> None:
