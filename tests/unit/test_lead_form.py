@@ -34,6 +34,7 @@ from actions.lead_handoff import (
     ActionSubmitLead,
 )
 from actions.leads.store import LeadStore
+from actions.leads.validation import NEEDS
 from tests.support.actions import run_action
 from tests.support.content import domain
 
@@ -566,3 +567,52 @@ def test_the_summary_shows_labels_unknown_choices_as_typed_and_a_missing_phone()
     assert "- Téléphone\u00a0: non communiqué" in summary["text"]
     assert "- Besoin\u00a0: un besoin à part" in summary["text"]
     assert "- Type d'organisation\u00a0: Association ou autre structure de l'ESS" in summary["text"]
+
+
+@pytest.mark.parametrize("slot", ["lead_name", "lead_organisation", "lead_territory"])
+def test_a_blank_answer_to_a_text_field_is_asked_again(slot: str) -> None:
+    slots, messages = validate(tracker("   ", "out_of_scope", slots={"requested_slot": slot}))
+    assert slots == {slot: None}
+    assert [m["response"] for m in messages] == ["utter_invalid_empty"]
+
+
+def test_a_territory_is_kept_as_typed_once_tidied() -> None:
+    slots, _ = validate(
+        tracker("  Vire   Normandie ", "out_of_scope", slots={"requested_slot": "lead_territory"})
+    )
+    assert slots == {"lead_territory": "Vire Normandie"}
+
+
+@pytest.mark.parametrize(
+    "slot, typed, key",
+    [
+        ("lead_organisation_type", "une mairie", "collectivite"),
+        ("lead_need", "bof", None),
+    ],
+)
+def test_choice_fields_keep_the_option_or_ask_again(slot: str, typed: str, key: Any) -> None:
+    slots, messages = validate(tracker(typed, "out_of_scope", slots={"requested_slot": slot}))
+    assert slots == {slot: key}
+    assert [m["response"] for m in messages] == ([] if key else ["utter_choice_not_recognised"])
+
+
+@pytest.mark.parametrize("typed", ["passer", "Aucun", "non"])
+def test_the_phone_is_skipped_with_a_word(typed: str) -> None:
+    slots, messages = validate(
+        tracker(typed, "out_of_scope", slots={"requested_slot": "lead_phone"})
+    )
+    assert (slots, messages) == ({"lead_phone": ""}, [])
+
+
+def test_choice_buttons_send_their_label() -> None:
+    _, (message,) = run(AskNeed(), tracker())
+    assert message["response"] == "utter_ask_lead_need"
+    assert message["buttons"] == [{"title": label, "payload": label} for label in NEEDS.values()]
+
+
+def test_the_summary_is_one_line_per_field_in_the_form_order() -> None:
+    _, (summary,) = run(ActionShowLeadSummary(), tracker(slots=FILLED))
+    lines = [line for line in summary["text"].splitlines() if line.startswith("- ")]
+    assert [line.split("\u00a0:")[0] for line in lines] == [
+        f"- {label}" for label in FIELDS.values()
+    ]
