@@ -23,7 +23,7 @@ MAX_TOPICS = 3
 MAIN_TOPICS = ("faq/ptce_definition", "ami_presentation", "faq/offres")
 # Cosine similarity from which the closest passage is quoted: below it, the
 # visitor's words meet the sheet only by chance (figures in the README).
-SEARCH_THRESHOLD = 0.3
+SEARCH_THRESHOLD = 0.4
 PASSAGE = "utter_sheet_passage"
 # One response per miss in a row; past the last, the last two alternate.
 MISSES = (

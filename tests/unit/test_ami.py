@@ -62,12 +62,12 @@ def test_before_the_first_wave_everything_is_future() -> None:
     text = answer("ami_calendrier", date(2021, 4, 1))
     assert tense_told(CALENDAR[0], text) == "future"
     assert tense_told(CALENDAR[1], text) == "future"
-    assert "aura lieu du 12 mai au 23 juin 2021" in text
+    assert "Du 12 mai au 23 juin 2021 aura lieu" in text
 
 
 def test_during_the_submission_window_it_is_open_until_23_june() -> None:
     text = answer("ami_calendrier", date(2021, 6, 1))
-    assert "est ouvert jusqu'au 23 juin 2021" in text
+    assert "est ouvert du 12 mai au 23 juin 2021" in text
     assert tense_told(CALENDAR[1], text) == "future"
 
 
@@ -96,6 +96,12 @@ def test_the_deadline_in_2026_says_first_that_the_sheet_gives_none_then_2021_the
     assert text.startswith(opening)
     assert text.index("12 mai au 23 juin 2021") < text.index(MINISTRY_URL)
     assert "permanent" not in text.split("\n")[0]
+
+
+def test_sentences_are_separate_paragraphs() -> None:
+    """The widget's Markdown would join sentences that one line break separates."""
+    text = answer("ami_calendrier", date(2026, 11, 26))
+    assert "\n" not in text.replace("\n\n", "")
 
 
 def test_the_waves_in_2026_tell_every_later_date_in_the_past() -> None:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from actions.sheet_search import Passage, SheetSearch, sheet_search, split_passages, stems
+from actions.sheet_search import Passage, SheetSearch, sheet_search, split_passages
+from components.french import stems
 from tests.support.content import sheet
 
 
