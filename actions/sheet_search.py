@@ -60,7 +60,7 @@ def split_passages(sheet: str) -> List[Passage]:
 
     A list item alone ("mutualisation de locaux…") says little: it keeps the line
     that introduces its list ("Formes :"). An arrow line ("→ Nouvelle charte PTCE")
-    heads what follows and is a passage of its own.
+    heads what follows: it is quoted as the section of its passages.
     """
     blocks = [block.strip() for block in re.split(r"\n\s*\n", sheet) if block.strip()]
     passages: List[Passage] = []
@@ -68,8 +68,6 @@ def split_passages(sheet: str) -> List[Passage]:
     for block in blocks:
         if _is_heading(block):
             section, label = _clean(block.lstrip("→ ")).rstrip(" ?"), ""
-            if block.startswith("→"):
-                passages.append(Passage(section, section))
         elif not section:
             continue  # the sheet's title, before its first heading
         elif block.endswith(":") and "\n" not in block:
