@@ -67,10 +67,10 @@ class Event(NamedTuple):
 
 @contextmanager
 def reading(store: str, url: str) -> Iterator[None]:
-    """Turn a database error while reading ``store`` into a one-line ``StoreError``."""
+    """Turn any failure to read ``store`` into a one-line ``StoreError`` naming it."""
     try:
         yield
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, StoreError) as error:
         original = getattr(error, "orig", None) or error
         lines = str(original).strip().splitlines()
         reason = lines[0] if lines else type(error).__name__
@@ -99,7 +99,7 @@ def read_only_engine(url: str) -> Engine:
             with open(path, "rb"):
                 pass
         except OSError as error:
-            raise StoreError(f"fichier illisible : {path} ({error.strerror})") from None
+            raise StoreError(f"fichier {path} impossible à ouvrir ({error.strerror})") from None
         uri = f"file:{path}?mode=ro"
         return sa.create_engine(
             "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), future=True
