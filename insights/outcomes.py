@@ -53,7 +53,7 @@ OUTCOME_LABELS: Dict[str, str] = {
     SHEET_SEARCH: "Extrait trouvé par la recherche",
     OUT_OF_SCOPE: "Hors sujet",
     FALLBACK: "Incompris",
-    UNHELPFUL: "« Ça ne m'aide pas »",
+    UNHELPFUL: "«\u202fÇa ne m'aide pas\u202f»",
     OTHER: "Autres messages (salutations, formulaire, boutons…)",
 }
 

@@ -57,7 +57,7 @@ def render(report: Report, generated: datetime) -> str:
     period = _period(report, figures)
     if report.empty:
         body = (
-            '<p class="empty">Aucune conversation sur cette période : '
+            '<p class="empty">Aucune conversation sur cette période\u00a0: '
             "rien à montrer. Élargissez la période (--since, --until) ou vérifiez "
             "TRACKER_STORE_URL.</p>"
         )
@@ -87,7 +87,7 @@ def render(report: Report, generated: datetime) -> str:
 <p class="period">Assistant PTCE de Fr Consultants · {escape(period)} ·
 rapport généré le {_moment(generated.timestamp())}</p>
 {body}
-<p class="note">Adresses e-mail et numéros de téléphone masqués ; aucun nom, aucun
+<p class="note">Adresses e-mail et numéros de téléphone masqués\u202f; aucun nom, aucun
 identifiant de conversation, et des leads seulement les nombres. Les messages tapés
 dans le formulaire de contact ne sont jamais cités.</p>
 </body>
@@ -112,7 +112,7 @@ def _moment(timestamp: float) -> str:
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f} %".replace(".", ",") if whole else "–"
+    return f"{100 * part / whole:.1f}\u202f%".replace(".", ",") if whole else "–"
 
 
 def _number(value: float) -> str:
@@ -195,9 +195,10 @@ def _outcomes(figures: Figures) -> str:
         "Ce que sont devenus les messages",
         charts.bars(chart_items, "Questions selon leur issue"),
         _table(("Issue", "Messages", "Part des questions"), rows),
-        '<p class="note">Une question est un message qui a reçu une réponse de la fiche, un '
-        "extrait trouvé par la recherche, une réponse « hors sujet » ou l'incompréhension "
-        f"de l'assistant ; la part se calcule sur ces {_number(questions)} questions.</p>",
+        '<p class="note">Une question est un message qui a reçu une réponse de la fiche, '
+        "un extrait trouvé par la recherche, une réponse «\u202fhors sujet\u202f» ou "
+        f"l'incompréhension de l'assistant\u202f; la part se calcule sur ces "
+        f"{_number(questions)} questions.</p>",
     )
 
 
@@ -217,7 +218,7 @@ def _topics(figures: Figures) -> str:
 def _questions(report: Report) -> str:
     groups = report.questions
     if not groups:
-        return _section("Questions sans réponse", "<p>Aucune : tout a trouvé réponse.</p>")
+        return _section("Questions sans réponse", "<p>Aucune\u00a0: tout a trouvé réponse.</p>")
     rows = [
         (
             group.count,
@@ -231,7 +232,7 @@ def _questions(report: Report) -> str:
     ]
     more = len(groups) - TOP_QUESTIONS
     note = (
-        f'<p class="note">Et {_number(more)} autres questions : la liste complète sort de '
+        f'<p class="note">Et {_number(more)} autres questions\u00a0: la liste complète sort de '
         "<code>python -m insights unanswered --format csv</code>.</p>"
         if more > 0
         else ""
@@ -239,7 +240,7 @@ def _questions(report: Report) -> str:
     return _section(
         "Questions sans réponse",
         '<p class="note">Les questions incomprises, hors sujet ou servies par un extrait de la '
-        "fiche, les formulations proches regroupées ; l'exemple est la plus fréquente.</p>",
+        "fiche, les formulations proches regroupées\u202f; l'exemple est la plus fréquente.</p>",
         _table(
             ("Fois", "Exemple", "Formulations", "Issue", "Première fois", "Dernière fois"), rows
         ),
@@ -260,8 +261,8 @@ def _unhelpful(figures: Figures) -> str:
     return _section(
         "Réponses qui n'ont pas aidé",
         '<p class="note">Les visiteurs qui ont dit qu\'une réponse ne les aidait pas '
-        "(« ça ne répond pas à ma question », « pas utile »…), comptés contre la réponse "
-        "qui précédait.</p>",
+        "(«\u202fça ne répond pas à ma question\u202f», «\u202fpas utile\u202f»…), "
+        "comptés contre la réponse qui précédait.</p>",
         _table(("Réponse", "Signalements", "Fois donnée", "Taux"), rows),
     )
 
@@ -277,7 +278,7 @@ def _funnel_steps(figures: Figures, leads: LeadCounts) -> List[Tuple[str, int, i
         ("Demande confirmée (lead enregistré)", leads.confirmed, completed),
     ]
     steps += [
-        (f"Transmise : {destination_label(name)}", count, leads.confirmed)
+        (f"Transmise\u00a0: {destination_label(name)}", count, leads.confirmed)
         for name, count in sorted(leads.delivered.items())
     ]
     return steps
@@ -290,10 +291,10 @@ def _funnel(figures: Figures, leads: LeadCounts) -> str:
         for label, count, previous in steps
     ]
     pending = ", ".join(
-        f"{destination_label(name)} : {_number(count)}"
+        f"{destination_label(name)}\u00a0: {_number(count)}"
         for name, count in sorted(leads.pending.items())
     )
-    note = f"Leads encore en attente d'envoi : {_number(leads.pending_leads)}" + (
+    note = f"Leads encore en attente d'envoi\u00a0: {_number(leads.pending_leads)}" + (
         f" ({pending})." if pending else "."
     )
     if not leads.available:
@@ -304,6 +305,6 @@ def _funnel(figures: Figures, leads: LeadCounts) -> str:
         _table(("Étape", "Conversations", "Perdues", "Abandon"), rows),
         f'<p class="note">{escape(note)}</p>',
         '<p class="note">Les trois premières étapes viennent des conversations, les suivantes '
-        "de la base des leads ; une conversation compte une fois par étape, et les pertes se "
+        "de la base des leads\u202f; une conversation compte une fois par étape, et les pertes se "
         "comptent depuis l'étape précédente (depuis la confirmation pour chaque envoi).</p>",
     )

@@ -64,8 +64,8 @@ def test_the_page_shows_each_section_in_french() -> None:
     assert '<html lang="fr">' in html and html.count("<svg") == 4
     assert "du 10/03/2026 au 10/03/2026" in html
     assert "&lt;img src=&quot;https://exemple.fr/x.png&quot;&gt;" in html
-    assert "Transmise : e-mail à l&#x27;équipe" in html
-    assert "Leads encore en attente d&#x27;envoi : 1 (webhook (CRM) : 1)." in html
+    assert "Transmise\u00a0: e-mail à l&#x27;équipe" in html
+    assert "Leads encore en attente d&#x27;envoi\u00a0: 1 (webhook (CRM)\u00a0: 1)." in html
 
 
 def test_the_empty_page_says_so() -> None:
