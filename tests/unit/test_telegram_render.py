@@ -12,23 +12,19 @@ from typing import Any, Awaitable, Dict, Iterator, List
 import pytest
 
 from actions.topics import TOPICS
-from channels.telegram import (
+from channels.telegram.bot_api import BotApiClient, TelegramApiError
+from channels.telegram.channel import TelegramOutput
+from channels.telegram.rendering import (
     MAX_CALLBACK_DATA_BYTES,
     MAX_MESSAGE_LENGTH,
-    BotApiClient,
     PayloadKeys,
-    RecentIds,
-    TelegramApiError,
-    TelegramOutput,
-    TelegramSettings,
-    chat_id_of,
-    clean_text,
     inline_keyboard,
-    parse_update,
     split_message,
     to_html,
     utf16_length,
 )
+from channels.telegram.settings import TelegramSettings
+from channels.telegram.updates import RecentIds, chat_id_of, clean_text, parse_update
 from channels.texts import channel_text
 from tests.fake_telegram import (
     BOT_USERNAME,
