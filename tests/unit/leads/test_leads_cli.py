@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import update
 
 from actions.leads.cli import main, neutralise
-from actions.leads.store import LeadInput, LeadStore, leads, utcnow
+from actions.leads.store import LeadInput, LeadStore, utcnow
+from actions.leads.tables import leads
 
 ROOT = Path(__file__).resolve().parents[3]
 
