@@ -48,7 +48,11 @@ def turn(text: str, reply: Optional[str]) -> List[Dict]:
 def fallback(text: str, past: List[Dict], parse: Optional[Dict] = None) -> Dict:
     """The one message the action sends for ``text`` after the ``past`` events."""
     latest = dict(parse or {"intent": {"name": "nlu_fallback"}}, text=text)
-    events = past + [{"event": "user", "text": text}]
+    # As Rasa sends it: the message, then the featurization its prediction appended.
+    events = past + [
+        {"event": "user", "text": text},
+        {"event": "user_featurization", "use_text_for_featurization": False},
+    ]
     tracker = Tracker("t", {}, latest, events, False, None, {}, "action_listen")
     returned, (message,) = run_action(ActionFallback(), tracker)
     assert returned == []
