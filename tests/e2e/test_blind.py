@@ -14,8 +14,8 @@ from typing import List
 
 import pytest
 
-from tests.e2e.chat import say, text_of
 from tests.support.blind import contains, evaluate
+from tests.support.chat import say, text_of
 from tests.support.content import ROOT, load_yaml
 
 ON_TOPIC_MINIMUM = 0.95

@@ -1,7 +1,7 @@
 """The Telegram channel's pure parts: HTML and links, splitting, keyboards, updates.
 
 The output channel is also run against the fake Bot API on loopback
-(tests/fake_telegram.py), which refuses what Telegram refuses: messages over 4096
+(tests/support/fake_telegram.py), which refuses what Telegram refuses: messages over 4096
 characters, HTML outside Telegram's subset, callback_data over 64 bytes.
 """
 
@@ -26,15 +26,10 @@ from channels.telegram.rendering import (
 from channels.telegram.settings import TelegramSettings
 from channels.telegram.updates import RecentIds, chat_id_of, clean_text, parse_update
 from channels.texts import channel_text
-from tests.fake_telegram import (
-    BOT_USERNAME,
-    FakeTelegram,
-    callback_update,
-    message_update,
-    visible_text,
-)
-from tests.servers import free_port
 from tests.support.content import responses
+from tests.support.fake_telegram import BOT_USERNAME, FakeTelegram, visible_text
+from tests.support.ports import free_port
+from tests.support.telegram_updates import callback_update, message_update
 
 RESPONSES = responses()
 URL = "https://www.lelabo-ess.org/system/files/inline-files/PTCE%20nouvelle%20charte%202021.pdf"
