@@ -25,7 +25,7 @@ from tests.support.session import Servers
 from tests.support.terminal import Terminal
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("tmux") is None, reason="tmux is not installed (make install-system installs it)"
+    shutil.which("tmux") is None, reason="tmux is not installed (make system-tools installs it)"
 )
 
 
