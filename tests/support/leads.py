@@ -1,15 +1,15 @@
 """Leads as the tests make them and as the firm reads them back.
 
-``lead_input`` is a valid form submission to vary field by field; ``leads_command``
-runs the firm's command as the firm does, and ``export_leads`` reads the store
-through it, so the tests check what the firm would get.
+``lead_input`` is a valid form submission to vary field by field; ``form_turns``
+pairs a visitor's answers with what the form says next, on any channel;
+``leads_command`` runs the firm's command as the firm does, and ``export_leads``
+reads the store through it, so the tests check what the firm would get.
 """
 
 import json
 import subprocess
 import sys
 from datetime import datetime, timezone
-from subprocess import CompletedProcess
 from typing import Any, Dict, List, Sequence, Tuple
 
 from actions.leads.store import LeadInput
@@ -64,7 +64,7 @@ def form_turns(answers: Sequence[str]) -> List[Tuple[str, str]]:
     return [(answer, response_start(name)) for answer, name in zip(answers, questions, strict=True)]
 
 
-def leads_command(arguments: Sequence[str], env: Dict[str, str]) -> CompletedProcess:
+def leads_command(arguments: Sequence[str], env: Dict[str, str]) -> subprocess.CompletedProcess:
     """``python -m actions.leads <arguments>`` run as the firm runs it, its output captured."""
     return subprocess.run(
         [sys.executable, "-m", "actions.leads", *arguments],
