@@ -52,10 +52,16 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
 
 
 def misses_before(tracker: Tracker) -> int:
-    """How many of the visitor's previous messages in a row got a fallback reply."""
+    """How many of the visitor's previous messages in a row got a fallback reply.
+
+    Counted from the latest user message back: Rasa appends events after it (the
+    ``user_featurization`` of its prediction) before it runs the action.
+    """
+    events = tracker.events or []
+    latest = max((i for i, event in enumerate(events) if event.get("event") == "user"), default=0)
     misses = 0
     replies: List[str] = []
-    for event in reversed(tracker.events[:-1] if tracker.events else []):
+    for event in reversed(events[:latest]):
         if event.get("event") == "bot":
             replies.append((event.get("metadata") or {}).get("utter_action") or "")
         elif event.get("event") == "user":

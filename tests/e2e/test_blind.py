@@ -14,8 +14,8 @@ from typing import List
 
 import pytest
 
-from tests.e2e.chat import say, text_of
 from tests.support.blind import contains, evaluate
+from tests.support.chat import say, text_of
 from tests.support.content import ROOT, load_yaml
 
 # The issue asks 95 %; this gate holds the level reached (README, "Understanding")

@@ -24,7 +24,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_from_url
 from stores.tracker_store import EnvTrackerStore, event_class
-from tests.servers import POSTGRES, REDIS, reachable, temporary_database
+from tests.support.databases import POSTGRES, REDIS, temporary_database
+from tests.support.ports import reachable
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
