@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from tests.servers import POSTGRES, reachable, temporary_database  # noqa: E402
 from tests.support.conversations import fill_stores  # noqa: E402
+from tests.support.databases import POSTGRES, temporary_database  # noqa: E402
+from tests.support.ports import reachable  # noqa: E402
 
 START = "<!-- measured by scripts/bench_insights.py -->"
 END = "<!-- end of insights figures -->"

@@ -22,12 +22,13 @@ import pytest
 from playwright.sync_api import Browser
 
 from insights.report import Report, build
-from tests.conftest import ROOT
-from tests.e2e.chat import say, text_of
-from tests.e2e.conftest import Servers, base_env
 from tests.e2e.test_leads import ANSWERS, start_form
 from tests.e2e.test_widget import browser, open_tab, screenshot  # noqa: F401 - a fixture
+from tests.support.chat import say, text_of
+from tests.support.content import ROOT
 from tests.support.conversations import fill_stores
+from tests.support.processes import base_env
+from tests.support.session import Servers
 
 OUT_OF_SCOPE = "quel temps fera-t-il demain à Paris ? mamie.tatin@exemple.fr"
 

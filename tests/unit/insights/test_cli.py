@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
 from insights.cli import main
-from tests.conftest import ROOT
-from tests.servers import free_port
+from tests.support.content import ROOT
 from tests.support.conversations import Events, fill_events
+from tests.support.ports import free_port
 
 START = datetime(2026, 3, 10, 9, tzinfo=timezone.utc).timestamp()
 OUT_OF_SCOPE = [("utter_out_of_scope", "utter_out_of_scope")]

@@ -20,7 +20,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from insights.events import Event, StoreError, read_only_engine, stream_events
 from stores.tracker_store import EnvTrackerStore
-from tests.servers import POSTGRES, reachable, temporary_database
+from tests.support.databases import POSTGRES, temporary_database
+from tests.support.ports import reachable
 
 # 2026-03-10 23:30 in Paris is already 2026-03-10 22:30 UTC.
 LATE = datetime(2026, 3, 10, 22, 30, tzinfo=timezone.utc).timestamp()
