@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help install train web system-tools screenshot bench run shell test test-lint test-data test-stories test-nlu test-unit test-e2e mutation lock clean
+.PHONY: help install train web system-tools screenshot bench insights run shell test test-lint test-data test-stories test-nlu test-unit test-e2e mutation lock clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "make %-12s %s\n", $$1, $$2}'
@@ -96,9 +96,15 @@ mutation: install web ## mutation testing of the deciding logic (mutmut), its sc
 bench: install train ## speed and memory figures for BENCHMARKS.md (about 15 min)
 	$(BIN)/python scripts/bench.py
 
-# Refresh the README's picture of the widget (docs/widget.png) from the browser test.
-screenshot: train web system-tools ## refresh docs/widget.png
+# Refresh the README's pictures of the widget (docs/widget.png) and of the insights
+# report (docs/insights.png, synthetic conversations) from the browser tests.
+screenshot: train web system-tools ## refresh docs/widget.png and docs/insights.png
 	UPDATE_README_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_widget.py -k keeps_the_conversation
+	UPDATE_README_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_insights.py -k chromium
+
+# What visitors ask: read-only, from TRACKER_STORE_URL and LEADS_DATABASE_URL (default var/).
+insights: install ## the insights report of the conversations (var/insights.html)
+	$(BIN)/python -m insights report --out var/insights.html
 
 # Re-lock after changing requirements.in (needs the package index).
 lock: ## re-lock requirements.txt after changing requirements.in

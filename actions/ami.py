@@ -38,6 +38,8 @@ class Milestone(NamedTuple):
 
 
 FIRST_WAVE = Milestone(date(2021, 5, 12), date(2021, 6, 23), "first_wave")
+# What the best files of the first wave were to win: told with the first wave.
+WINNERS = Milestone(date(2021, 5, 12), date(2021, 6, 23), "winners")
 SELECTION = Milestone(date(2021, 7, 1), date(2021, 11, 30), "selection")
 REOPENING = Milestone(date(2021, 9, 1), date(2021, 9, 30), "reopening")
 NEXT_WAVE = Milestone(date(2022, 1, 1), date(2022, 12, 31), "next_wave")
@@ -55,20 +57,22 @@ def current_or_past(today: date, name: str) -> str:
 
 
 def presentation(today: date) -> List[str]:
-    """What the AMI is, that it was permanent, and where its current state is."""
+    """What the AMI is, that it was permanent, its first wave, where its current state is."""
     return [
         "utter_ami_what",
         current_or_past(today, "permanent"),
+        FIRST_WAVE.response(today),
         current_or_past(today, "pointer"),
     ]
 
 
 def calendar(today: date) -> List[str]:
-    """The deadline first: none current once the calendar is over; then the 2021 dates."""
+    """The deadline first (none current once the calendar is over), then the 2021 dates."""
     opening = ["utter_ami_no_current_deadline"] if calendar_is_over(today) else []
     return opening + [
         FIRST_WAVE.response(today),
         SELECTION.response(today),
+        current_or_past(today, "permanent"),
         current_or_past(today, "pointer"),
     ]
 
@@ -87,7 +91,9 @@ def winners(today: date) -> List[str]:
     """What the winners of the AMI were to get."""
     return [
         FIRST_WAVE.response(today),
+        WINNERS.response(today),
         SELECTION.response(today),
+        *(["utter_ami_no_results"] if calendar_is_over(today) else []),
         current_or_past(today, "pointer"),
     ]
 
@@ -133,5 +139,5 @@ class ActionAnswerAmi(Action):
             intent = "ami_presentation"
         today = paris_date(self.clock())
         sentences = (response_text(domain, name) for name in ANSWERS[intent](today))
-        dispatcher.utter_message(text="\n".join(sentences), buttons=buttons(*RELATED[intent]))
+        dispatcher.utter_message(text="\n\n".join(sentences), buttons=buttons(*RELATED[intent]))
         return []

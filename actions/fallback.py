@@ -23,7 +23,7 @@ MAX_TOPICS = 3
 MAIN_TOPICS = ("faq/ptce_definition", "ami_presentation", "faq/offres")
 # Cosine similarity from which the closest passage is quoted: below it, the
 # visitor's words meet the sheet only by chance (figures in the README).
-SEARCH_THRESHOLD = 0.3
+SEARCH_THRESHOLD = 0.4
 PASSAGE = "utter_sheet_passage"
 # One response per miss in a row; past the last, the last two alternate.
 MISSES = (
@@ -54,22 +54,20 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
 def misses_before(tracker: Tracker) -> int:
     """How many of the visitor's previous messages in a row got a fallback reply.
 
-    The count starts before the message being answered, which is not the last
-    event: Rasa logs ``user_featurization`` and ``action_extract_slots`` after it.
+    Counted from the latest user message back: Rasa appends events after it (the
+    ``user_featurization`` of its prediction) before it runs the action.
     """
+    events = tracker.events or []
+    latest = max((i for i, event in enumerate(events) if event.get("event") == "user"), default=0)
     misses = 0
     replies: List[str] = []
-    answering = True
-    for event in reversed(tracker.events):
+    for event in reversed(events[:latest]):
         if event.get("event") == "bot":
             replies.append((event.get("metadata") or {}).get("utter_action") or "")
         elif event.get("event") == "user":
-            if answering:
-                answering = False
-            elif not any(reply in MISSES for reply in replies):
+            if not any(reply in MISSES for reply in replies):
                 break
-            else:
-                misses += 1
+            misses += 1
             replies = []
     return misses
 

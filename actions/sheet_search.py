@@ -2,38 +2,24 @@
 
 The sheet (``docs/fiche-ptce.txt``) is cut into passages: a paragraph, or a list
 with the line that introduces it, each with the heading of its section. A
-visitor's message and the passages are compared as French word stems (accents,
-case, elisions and common words set aside; Snowball's French stemmer, so that
-"financements" meets "financer"), weighted by TF-IDF (scikit-learn). The best
+visitor's message and the passages are compared as French word stems
+(``components.french``), weighted by TF-IDF (scikit-learn). The best
 passage is returned with its cosine similarity; the caller decides, with a
 threshold measured on the blind set, whether it is close enough to quote.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import List, Optional
 
-import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
+from components.french import stems
+
 SHEET = Path(__file__).resolve().parent.parent / "docs" / "fiche-ptce.txt"
-# Words that say nothing of a topic. Single letters and "qu" are what elisions
-# ("l'", "d'", "qu'") leave once apostrophes split words.
-STOPWORDS = frozenset(
-    """
-    a au aux avec ce ces cet cette ci comme d dans de des du elle elles en est et etc eu
-    il ils j je l la le les leur leurs lui m ma mais me meme mes moi mon n ne ni nos
-    notre nous on ou par pas plus pour qu que quel quelle quelles quels qui s sa sans se
-    ses si son sont sur t ta te tes toi ton tu un une vos votre vous y c ca cela est-ce
-    etre avoir fait faire peut peuvent quoi comment pourquoi quand combien ete etait
-    bonjour merci svp stp bien tres aussi alors donc car or soit chez entre vers
-    """.split()
-)
-_stemmer = snowballstemmer.stemmer("french")
 
 
 @dataclass(frozen=True)
@@ -50,18 +36,6 @@ class Match:
 
     passage: Passage
     score: float
-
-
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def stems(text: str) -> List[str]:
-    """The message's content words as accent-free French stems."""
-    words = re.findall(r"[^\W_]+", text.lower())
-    kept = [word for word in words if strip_accents(word) not in STOPWORDS]
-    return [strip_accents(stem) for stem in _stemmer.stemWords(kept)]
 
 
 def _is_heading(block: str) -> bool:
@@ -86,7 +60,7 @@ def split_passages(sheet: str) -> List[Passage]:
 
     A list item alone ("mutualisation de locaux…") says little: it keeps the line
     that introduces its list ("Formes :"). An arrow line ("→ Nouvelle charte PTCE")
-    heads what follows and is a passage of its own.
+    heads what follows: it is quoted as the section of its passages.
     """
     blocks = [block.strip() for block in re.split(r"\n\s*\n", sheet) if block.strip()]
     passages: List[Passage] = []
@@ -94,8 +68,6 @@ def split_passages(sheet: str) -> List[Passage]:
     for block in blocks:
         if _is_heading(block):
             section, label = _clean(block.lstrip("→ ")).rstrip(" ?"), ""
-            if block.startswith("→"):
-                passages.append(Passage(section, section))
         elif not section:
             continue  # the sheet's title, before its first heading
         elif block.endswith(":") and "\n" not in block:

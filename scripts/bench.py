@@ -17,53 +17,36 @@ Usage: python scripts/bench.py [--visitors 16] [--seconds 30] [--rounds 3] [--sk
 import argparse
 import asyncio
 import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from dataclasses import dataclass, field
-from itertools import cycle, islice
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
-import aiohttp
-
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-DEPLOY_ENDPOINTS = "deploy/endpoints.yml"
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
-START, END = "<!-- measured by scripts/bench.py -->", "<!-- end of measured figures -->"
+sys.path.insert(0, str(ROOT))  # the servers are started as the end-to-end tests start them
 
-SHEET_QUESTIONS = [
-    "C'est quoi un PTCE ?",
-    "quelles formes prend un ptce",
-    "les ptce sont reconnus par quelle loi",
-    "qui a écrit le rapport relancer les ptce",
-    "jusqu'a quand deposer un dossier a l'AMI",
-    "ou lire la nouvelle charte",
-    "quelle est la vision du cabinet",
-    "vos accompagnements",
-]
-SMALL_TALK = ["bonjour", "merci", "t'es un robot ?", "quel temps fait-il ?", "au revoir"]
-LEAD = [
-    "je voudrais être recontacté",
-    "/affirm",
-    "Camille Martin",
-    "camille@exemple.fr",
-    "/deny",
-    "Commune de Vire",
-    "Collectivité",
-    "Calvados",
-    "Relancer un PTCE",
-    "Nous voulons relancer notre PTCE.",
-    "/cancel",
-]
-STARTER = ["hello", "I am sad", "yes", "great", "bye", "are you a bot?", "hi", "not very good"]
+from scripts.bench_report import row, write_report  # noqa: E402
+from scripts.bench_visitors import SMALL_TALK, STARTER, Result, drive, wait_for_answer  # noqa: E402
+from tests.support import databases  # noqa: E402
+from tests.support.ports import free_port  # noqa: E402
+from tests.support.processes import (  # noqa: E402
+    BIN,
+    DEPLOY_ENDPOINTS,
+    base_env,
+    launch_actions,
+    rasa_run_command,
+    start,
+    stop,
+)
+
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", databases.POSTGRES)
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+
+
 # The starter bot with nothing to compute: Rasa's own cost per turn.
 FLOOR_CONFIG = """recipe: default.v1
 language: en
@@ -75,18 +58,6 @@ policies:
 - name: RulePolicy
 """
 ALL_SETUPS = ("one", "two", "starter", "floor")
-# A simulated visitor leaves after this many messages and a new one arrives:
-# conversations of a realistic length, the same for both bots.
-CONVERSATION_TURNS = 12
-
-
-def visitor_script(index: int, starter: bool) -> List[str]:
-    """What visitor ``index`` sends, in a loop: one in four runs a lead conversation."""
-    if starter:
-        return STARTER
-    if index % 4 == 3:
-        return LEAD
-    return SHEET_QUESTIONS[index % 3 :: 2] + SMALL_TALK[index % 2 :: 2]
 
 
 @dataclass
@@ -112,42 +83,6 @@ class Setup:
     endpoints: str = "endpoints.yml"
 
 
-@dataclass
-class Result:
-    name: str
-    replicas: int
-    cold_start: float
-    single: List[float] = field(default_factory=list)
-    loaded: List[float] = field(default_factory=list)
-    seconds: float = 0.0
-    errors: int = 0
-    peak_mb: float = 0.0
-
-    @property
-    def turns_per_second(self) -> float:
-        return len(self.loaded) / self.seconds
-
-    def row(self) -> str:
-        def q(values: List[float], p: int) -> float:
-            """The p-th percentile in milliseconds."""
-            return statistics.quantiles(values, n=100)[p - 1] * 1000 if len(values) > 1 else 0.0
-
-        return (
-            f"| {self.name} | {self.replicas} | {self.turns_per_second:.1f} | "
-            f"{q(self.loaded, 50):.0f} | {q(self.loaded, 95):.0f} | {q(self.loaded, 99):.0f} | "
-            f"{q(self.single, 50):.1f} | {q(self.single, 95):.1f} | {self.cold_start:.1f} | "
-            f"{self.peak_mb:.0f} | {self.errors} |"
-        )
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def peak_memory_mb(pid: int) -> float:
     """The process's peak resident memory (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -156,123 +91,11 @@ def peak_memory_mb(pid: int) -> float:
     return 0.0
 
 
-async def wait_for_answer(
-    url: str, process: subprocess.Popen, warmup: str, timeout: float = 300
-) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server at {url} exited with {process.returncode}")
-            try:
-                async with session.post(
-                    f"{url}/webhooks/rest/webhook", json={"sender": "warmup", "message": warmup}
-                ) as response:
-                    if response.status == 200 and await response.json():
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"server at {url} did not answer within {timeout} s")
-
-
-def start(command: Sequence[str], cwd: Path, env: Dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        list(command), cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-
-
 def start_rasa(model: Path, cwd: Path, endpoints: str, env: Dict[str, str], log: Path) -> Server:
+    """A Rasa server starting (not waited for: its cold start is measured)."""
     port = free_port()
-    command = [
-        str(BIN / "rasa"),
-        "run",
-        "--model",
-        str(model),
-        "--interface",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--endpoints",
-        endpoints,
-    ]
-    return Server(start(command, cwd, env, log), f"http://127.0.0.1:{port}", time.monotonic())
-
-
-async def one_visitor(
-    urls: List[str],
-    script: List[str],
-    stop_at: float,
-    latencies: List[float],
-    errors: List[int],
-    session: aiohttp.ClientSession,
-    limit: Optional[int] = None,
-) -> None:
-    """Visitors one after another on this slot, each sending the script from its start."""
-    targets, sent = cycle(urls), 0
-    while True:
-        sender = uuid.uuid4().hex
-        for message in islice(cycle(script), CONVERSATION_TURNS):
-            if time.monotonic() >= stop_at or (limit is not None and sent >= limit):
-                return
-            began = time.perf_counter()
-            try:
-                async with session.post(
-                    f"{next(targets)}/webhooks/rest/webhook",
-                    json={"sender": sender, "message": message},
-                ) as response:
-                    await response.read()
-                    ok = response.status == 200
-            except aiohttp.ClientError:
-                ok = False
-            latencies.append(time.perf_counter() - began) if ok else errors.append(1)
-            sent += 1
-
-
-async def drive(
-    urls: List[str], visitors: int, seconds: float, starter: bool, result: Result
-) -> None:
-    timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(
-        timeout=timeout, connector=aiohttp.TCPConnector(limit=0)
-    ) as session:
-        errors: List[int] = []
-        # One visitor alone: the latency a visitor sees on a quiet server.
-        await one_visitor(
-            urls,
-            visitor_script(0, starter),
-            time.monotonic() + 60,
-            result.single,
-            errors,
-            session,
-            limit=60,
-        )
-        began = time.monotonic()
-        await asyncio.gather(
-            *(
-                one_visitor(
-                    urls,
-                    visitor_script(i, starter),
-                    began + seconds,
-                    result.loaded,
-                    errors,
-                    session,
-                )
-                for i in range(visitors)
-            )
-        )
-        result.seconds = time.monotonic() - began
-        result.errors = len(errors)
-
-
-def stop(processes: Sequence[subprocess.Popen]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    process = start(rasa_run_command(port, str(model), endpoints), log, env, cwd)
+    return Server(process, f"http://127.0.0.1:{port}", time.monotonic())
 
 
 def run_setup(setup: Setup, visitors: int, seconds: float, work: Path) -> Result:
@@ -313,16 +136,6 @@ def timed(command: Sequence[str], cwd: Path, env: Dict[str, str]) -> float:
     return time.monotonic() - began
 
 
-def recreate_database(name: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT", future=True)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -351,14 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     chosen = [key for key in ALL_SETUPS if key in args.setups.split(",")]
 
-    base = dict(
-        os.environ,
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        SANIC_HOST="127.0.0.1",
-        RATE_LIMIT_MESSAGES="100000",
-    )
+    base = dict(base_env(), SANIC_HOST="127.0.0.1", RATE_LIMIT_MESSAGES="100000")
     work = Path(tempfile.mkdtemp(prefix="ptce-bench-"))
     training: Dict[str, float] = {}
     model = ROOT / "models" / "ptce.tar.gz"
@@ -379,14 +185,10 @@ def main() -> None:
         model = work / "bench.tar.gz"
     starter = prepare_starter(base, work, chosen, training)
 
-    actions_port = free_port()
-    actions = start(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-        ROOT,
-        dict(base, LEADS_DATABASE_URL=f"sqlite:///{work / 'leads.db'}"),
-        work / "actions.log",
+    actions, actions_url = launch_actions(
+        work, dict(base, LEADS_DATABASE_URL=f"sqlite:///{work / 'leads.db'}")
     )
-    env = dict(base, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook")
+    env = dict(base, ACTION_SERVER_URL=actions_url)
     single = dict(env, TRACKER_STORE_URL=f"sqlite:///{work / 'conversations.db'}")
     shared = dict(env, TRACKER_STORE_URL=f"{POSTGRES}/ptce_bench", LOCK_STORE_URL=REDIS)
     setups = {
@@ -397,7 +199,7 @@ def main() -> None:
             model,
             ROOT,
             [shared, shared],
-            before=lambda: recreate_database("ptce_bench"),
+            before=lambda: databases.recreate_database("ptce_bench", POSTGRES),
             endpoints=DEPLOY_ENDPOINTS,
         ),
         "starter": Setup(
@@ -423,7 +225,7 @@ def main() -> None:
         for round_number in range(1, args.rounds + 1):
             for key in chosen:
                 runs[key].append(run_setup(setups[key], args.visitors, args.seconds, work))
-                print(f"round {round_number}: {runs[key][-1].row()}", flush=True)
+                print(f"round {round_number}: {row(runs[key][-1])}", flush=True)
     finally:
         stop([actions])
     if chosen == list(ALL_SETUPS):
@@ -467,85 +269,6 @@ def prepare_starter(
         if key == "starter":
             training["Rasa starter bot"] = seconds
     return starter
-
-
-def pooled(runs: List[Result]) -> Result:
-    """One row for several rounds: every turn counted, the median cold start, the highest memory."""
-    return Result(
-        runs[0].name,
-        runs[0].replicas,
-        statistics.median(run.cold_start for run in runs),
-        single=[latency for run in runs for latency in run.single],
-        loaded=[latency for run in runs for latency in run.loaded],
-        seconds=sum(run.seconds for run in runs),
-        errors=sum(run.errors for run in runs),
-        peak_mb=max(run.peak_mb for run in runs),
-    )
-
-
-def write_report(
-    args: argparse.Namespace, runs: Dict[str, List[Result]], training: Dict[str, float]
-) -> None:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
-    results = [pooled(runs[key]) for key in ALL_SETUPS]
-    ours, two, starter, floor = results
-    spread = "; ".join(
-        f"{rounds[0].name}, {rounds[0].replicas} × "
-        + ", ".join(f"{run.turns_per_second:.1f}" for run in rounds)
-        for rounds in runs.values()
-    )
-    lines = [
-        f"Measured by `make bench` (`scripts/bench.py --visitors {args.visitors} "
-        f"--seconds {args.seconds:g} --rounds {args.rounds}`) on "
-        f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores ({cpu}), {memory} GB, "
-        f"Python {platform.python_version()}.",
-        f"{args.visitors} simulated visitors send without pause for {args.seconds:g} s over "
-        "the REST channel; one in four runs a lead conversation, the others sheet questions "
-        f"and small talk; each simulated visitor leaves after {CONVERSATION_TURNS} messages "
-        "and a new one takes its place. Two replicas share PostgreSQL (tracker store) and "
-        "Redis (lock store), the load alternating between them. The last row is the starter "
-        "bot trained without any model (keyword intents, rules, memoization, in-memory "
-        "store): what Rasa 3.6 itself costs per turn here.",
-        "",
-        "| bot | replicas | turns/s | p50 ms | p95 ms | p99 ms | 1 visitor p50 ms "
-        "| 1 visitor p95 ms | cold start s | peak memory MB (per server) | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-        *[result.row() for result in results],
-        "",
-        "Against the starter bot: "
-        f"{ours.turns_per_second / starter.turns_per_second:.1f} × its turns/s with one "
-        f"replica, {two.turns_per_second / starter.turns_per_second:.1f} × with two; "
-        f"Rasa's floor is {floor.turns_per_second / starter.turns_per_second:.1f} ×.",
-        f"Each row pools {args.rounds} rounds of every set-up in turn; "
-        f"turns/s of each round: {spread}.",
-        "",
-        "Training time: "
-        + (
-            ", ".join(f"{name} {seconds:.0f} s" for name, seconds in training.items())
-            or "not measured (--skip-training)"
-        )
-        + ".",
-        "",
-    ]
-    measured = "\n".join(lines)
-    print(measured)
-    # Only the part between the markers is rewritten: the analysis around it stays.
-    text = (
-        args.out.read_text(encoding="utf-8")
-        if args.out.exists()
-        else f"# Benchmarks\n\n{START}\n{END}\n"
-    )
-    before, _, rest = text.partition(START)
-    _, _, after = rest.partition(END)
-    args.out.write_text(f"{before}{START}\n{measured}{END}{after}", encoding="utf-8")
 
 
 if __name__ == "__main__":

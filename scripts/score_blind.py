@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.chat import say, text_of  # noqa: E402
 from tests.support.blind import evaluate  # noqa: E402
+from tests.support.chat import say, text_of  # noqa: E402
 
 
 def reply_to(url: str, text: str) -> str:

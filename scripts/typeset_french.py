@@ -4,7 +4,7 @@ A narrow no-break space (U+202F) goes before ? ! ; and inside « », a no-break
 space (U+00A0) before :, so that a line never breaks between a word and its
 punctuation. It rewrites, in place, the texts and button titles of
 data/responses/*.yml and the topic titles of actions/topics.py; payloads stay as
-typed, since the NLU reads them. tests/unit/test_typography.py checks the result.
+typed, since the NLU reads them. tests/unit/test_responses.py checks the result.
 """
 
 import re

@@ -19,37 +19,14 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    Text,
-    and_,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.types import TypeDecorator
+
+from actions.leads.tables import PENDING, SENT, lead_deliveries, leads, metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The team works on French time: ``export --since 2025-03-01`` starts at midnight there.
 PARIS = ZoneInfo("Europe/Paris")
-PENDING = "pending"
-SENT = "sent"
 
 
 def database_url() -> str:
@@ -67,89 +44,21 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware UTC datetime on every backend.
-
-    PostgreSQL stores ``timestamptz``; SQLite has no timezone, so values are stored
-    as naive UTC and given their UTC tzinfo back when read. Naive datetimes are
-    refused rather than guessed.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware one (e.g. in UTC)")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-metadata = MetaData()
-
-leads = Table(
-    "leads",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("reference", String(16), nullable=False, index=True),
-    Column("created_at", UTCDateTime, nullable=False, index=True),
-    Column("updated_at", UTCDateTime, nullable=False),
-    Column("conversation_id", String(255), nullable=False, index=True),
-    Column("channel", String(64), nullable=False),
-    Column("name", String(100), nullable=False),
-    Column("email", String(254), nullable=False, index=True),
-    Column("phone", String(32), nullable=True),
-    Column("organisation", String(150), nullable=False),
-    Column("organisation_type", String(32), nullable=False),
-    Column("territory", String(100), nullable=False),
-    Column("need", String(64), nullable=False),
-    Column("message", Text, nullable=False),
-    Column("consent_at", UTCDateTime, nullable=False),
-    Column("consent_version", String(32), nullable=False),
-    Column("topic", String(100), nullable=True),
-    Column("context", JSON, nullable=False),
-)
-
-lead_deliveries = Table(
-    "lead_deliveries",
-    metadata,
-    Column("lead_id", String(36), ForeignKey("leads.id", ondelete="CASCADE"), nullable=False),
-    Column("destination", String(32), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("last_error", Text, nullable=True),
-    Column("next_attempt_at", UTCDateTime, nullable=False),
-    Column("claimed_until", UTCDateTime, nullable=True),
-    Column("sent_at", UTCDateTime, nullable=True),
-    # The primary key is the unique (lead_id, destination): one row per delivery.
-    PrimaryKeyConstraint("lead_id", "destination", name="pk_lead_deliveries"),
-    CheckConstraint(f"status IN ('{PENDING}', '{SENT}')", name="ck_lead_deliveries_status"),
-    Index("ix_lead_deliveries_due", "destination", "status", "next_attempt_at"),
-)
-
-
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class LeadInput:
     """What the contact form collected, already validated (see ``validation``).
 
     ``consent_at`` must be timezone-aware. ``context`` holds the last messages of
     the conversation, each a string or a ``{"sender": "user"|"bot", "text": …}``
-    mapping, so the team reads the request in its context.
+    mapping, so the team reads the request in its context. Fields are keyword-only
+    so that ``Lead`` can add its own after these defaults.
     """
 
     conversation_id: str
     channel: str
     name: str
     email: str
+    phone: Optional[str] = None
     organisation: str
     organisation_type: str
     territory: str
@@ -157,7 +66,6 @@ class LeadInput:
     message: str
     consent_at: datetime
     consent_version: str
-    phone: Optional[str] = None
     topic: Optional[str] = None
     context: List[Any] = field(default_factory=list)
 
@@ -174,38 +82,28 @@ class Delivery:
     sent_at: Optional[datetime]
 
 
-@dataclass(frozen=True)
-class Lead:
-    """A stored lead, with the state of its deliveries keyed by destination."""
+@dataclass(frozen=True, kw_only=True)
+class Lead(LeadInput):
+    """A stored lead: what the form collected, what the store added, and its deliveries."""
 
     id: str
     reference: str
     created_at: datetime
     updated_at: datetime
-    conversation_id: str
-    channel: str
-    name: str
-    email: str
-    phone: Optional[str]
-    organisation: str
-    organisation_type: str
-    territory: str
-    need: str
-    message: str
-    consent_at: datetime
-    consent_version: str
-    topic: Optional[str]
-    context: List[Any]
     deliveries: Dict[str, Delivery] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> Dict[str, Any]:
-        """The lead's own fields (not its deliveries), dates in ISO 8601, for JSON and CSV."""
+        """The lead's columns in the table's order (not its deliveries), dates in ISO 8601.
+
+        The table's order, not the fields' (inherited ones first), keeps the JSON
+        export and the webhook body in the order they always had.
+        """
         data = asdict(self)
-        del data["deliveries"]
-        for key, value in data.items():
+        ordered = {column.name: data[column.name] for column in leads.columns}
+        for key, value in ordered.items():
             if isinstance(value, datetime):
-                data[key] = value.isoformat()
-        return data
+                ordered[key] = value.isoformat()
+        return ordered
 
 
 def reference_for(lead_id: str) -> str:

@@ -11,11 +11,15 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.e2e.chat import say, text_of
-from tests.e2e.conftest import base_env, launch_rasa, stop
-from tests.servers import POSTGRES, free_port, reachable, temporary_database
+from tests.support.blind import fact
+from tests.support.chat import say, text_of
+from tests.support.content import response_start, response_text
+from tests.support.databases import POSTGRES, temporary_database
+from tests.support.ports import free_port, reachable
+from tests.support.processes import base_env, launch_rasa, stop
 
-APOLOGY = "je rencontre un problème technique"
+APOLOGY = response_text("utter_technical_problem")
+PTCE_FACT = fact("definition_regroupement")
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +45,7 @@ def test_with_the_action_server_down_the_visitor_gets_an_apology(without_actions
 def test_with_the_action_server_down_the_server_keeps_serving(without_actions: str) -> None:
     sender = uuid.uuid4().hex
     say(without_actions, "/ami_calendrier", sender)
-    assert "regroupe plusieurs acteurs" in text_of(
-        say(without_actions, "C'est quoi un PTCE ?", sender)
-    )
+    assert PTCE_FACT in text_of(say(without_actions, "C'est quoi un PTCE ?", sender))
 
 
 def restart_postgres() -> None:
@@ -83,9 +85,9 @@ def test_after_a_database_restart_the_server_reconnects_and_the_conversation_goe
         )
         sender = uuid.uuid4().hex
         try:
-            assert "Bonjour" in text_of(say(url, "bonjour", sender))
+            assert response_start("utter_greet") in text_of(say(url, "bonjour", sender))
             restart_postgres()
-            assert "regroupe plusieurs acteurs" in text_of(say(url, "C'est quoi un PTCE ?", sender))
+            assert PTCE_FACT in text_of(say(url, "C'est quoi un PTCE ?", sender))
             events = requests.get(
                 f"{url}/conversations/{sender}/tracker", params={"token": "t"}, timeout=10
             ).json()["events"]

@@ -1,29 +1,31 @@
 """Lead conversations over REST, through the real action server, SMTP and webhook."""
 
-import json
-import subprocess
-import sys
 import time
 import uuid
 from typing import Callable, List
 
-from tests.conftest import ROOT
-from tests.e2e.chat import say, text_of
-from tests.e2e.conftest import Servers
+from tests.support.blind import fact
+from tests.support.chat import say, text_of
+from tests.support.content import response_start, response_text
+from tests.support.leads import export_leads, form_turns
+from tests.support.session import Servers
 
 NAME = "Jeanne Dupont"
 EMAIL = "jeanne.dupont@exemple.fr"
-ANSWERS = [
-    ("/affirm", "Quel est votre nom"),
-    (NAME, "adresse e-mail"),
-    (EMAIL, "téléphone"),
-    ("/deny", "nom de votre organisation"),
-    ("Tiers-lieu <b>des Pentes</b>", "type d'organisation"),
-    ("Association ou autre structure de l'ESS", "territoire"),
-    ("Lyon", "besoin"),
-    ("Créer un PTCE", "votre projet"),
-    ("Nous voulons créer un PTCE <script>alert(1)</script>", "Voici votre demande"),
-]
+ANSWERS = form_turns(
+    [
+        "/affirm",
+        NAME,
+        EMAIL,
+        "/deny",
+        "Tiers-lieu <b>des Pentes</b>",
+        "Association ou autre structure de l'ESS",
+        "Lyon",
+        "Créer un PTCE",
+        "Nous voulons créer un PTCE <script>alert(1)</script>",
+    ]
+)
+CONSENT = response_start("utter_ask_consent")
 
 
 def converse(servers: Servers, sender: str, turns: List[tuple]) -> List[dict]:
@@ -37,24 +39,11 @@ def converse(servers: Servers, sender: str, turns: List[tuple]) -> List[dict]:
 
 def start_form(servers: Servers, sender: str) -> None:
     consent = say(servers.rasa_url, "je voudrais être accompagné pour créer un PTCE", sender)
-    assert "Acceptez-vous" in text_of(consent)
-
-
-def export(servers: Servers) -> List[dict]:
-    """The leads as the firm's export command prints them."""
-    result = subprocess.run(
-        [sys.executable, "-m", "actions.leads", "export", "--format", "json"],
-        cwd=ROOT,
-        env=servers.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    assert CONSENT in text_of(consent)
 
 
 def leads_of(servers: Servers, sender: str) -> List[dict]:
-    return [lead for lead in export(servers) if lead["conversation_id"] == sender]
+    return [lead for lead in export_leads(servers.env) if lead["conversation_id"] == sender]
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 15) -> bool:
@@ -72,7 +61,7 @@ def test_happy_path_ends_with_the_email_the_webhook_and_the_export(servers: Serv
     start_form(servers, sender)
     converse(servers, sender, ANSWERS)
     done = text_of(say(servers.rasa_url, "/affirm", sender))
-    assert "référence PTCE-" in done
+    assert response_start("utter_lead_submitted") in done
 
     (lead,) = leads_of(servers, sender)
     assert lead["reference"] in done
@@ -101,9 +90,11 @@ def test_happy_path_ends_with_the_email_the_webhook_and_the_export(servers: Serv
 
 def test_consent_refused_asks_nothing_and_stores_nothing(servers: Servers) -> None:
     sender = uuid.uuid4().hex
-    assert "Acceptez-vous" in text_of(say(servers.rasa_url, "prendre rendez-vous", sender))
+    assert CONSENT in text_of(say(servers.rasa_url, "prendre rendez-vous", sender))
     refused = text_of(say(servers.rasa_url, "/deny", sender))
-    assert "https://fr-consultants.com/" in refused and "nom" not in refused
+    assert response_start("utter_consent_refused") in refused
+    assert "https://fr-consultants.com/" in refused  # LEADS_CONTACT_URL's default
+    assert response_text("utter_ask_lead_name") not in refused
     assert leads_of(servers, sender) == []
 
 
@@ -111,8 +102,9 @@ def test_invalid_email_is_asked_again_with_a_reason(servers: Servers) -> None:
     sender = uuid.uuid4().hex
     start_form(servers, sender)
     converse(servers, sender, ANSWERS[:2])
-    assert "« @ »" in text_of(say(servers.rasa_url, "jeanne.dupont.exemple.fr", sender))
-    assert "téléphone" in text_of(say(servers.rasa_url, EMAIL, sender))
+    reason = response_text("utter_invalid_email_no_at")
+    assert reason in text_of(say(servers.rasa_url, "jeanne.dupont.exemple.fr", sender))
+    converse(servers, sender, ANSWERS[2:3])
 
 
 def test_a_sheet_question_in_the_form_is_answered_then_the_form_resumes(servers: Servers) -> None:
@@ -120,8 +112,8 @@ def test_a_sheet_question_in_the_form_is_answered_then_the_form_resumes(servers:
     start_form(servers, sender)
     converse(servers, sender, ANSWERS[:1])
     answer = text_of(say(servers.rasa_url, "au fait, c'est quoi un PTCE ?", sender))
-    assert "regroupe plusieurs acteurs" in answer and "Quel est votre nom" in answer
-    assert "adresse e-mail" in text_of(say(servers.rasa_url, NAME, sender))
+    assert fact("definition_regroupement") in answer and ANSWERS[0][1] in answer
+    converse(servers, sender, ANSWERS[1:2])
 
 
 def test_correction_at_the_summary_changes_one_field(servers: Servers) -> None:
@@ -129,9 +121,9 @@ def test_correction_at_the_summary_changes_one_field(servers: Servers) -> None:
     start_form(servers, sender)
     converse(servers, sender, ANSWERS)
     asked = say(servers.rasa_url, '/lead_correct{"lead_field": "lead_email"}', sender)
-    assert "adresse e-mail" in text_of(asked)
+    assert response_start("utter_ask_lead_email") in text_of(asked)
     summary = text_of(say(servers.rasa_url, "j.dupont@exemple.org", sender))
-    assert "Voici votre demande" in summary and "j.dupont@exemple.org" in summary
+    assert response_start("utter_lead_summary") in summary and "j.dupont@exemple.org" in summary
     say(servers.rasa_url, "/affirm", sender)
     assert [lead["email"] for lead in leads_of(servers, sender)] == ["j.dupont@exemple.org"]
 
@@ -140,8 +132,10 @@ def test_cancel_in_the_middle_stores_nothing(servers: Servers) -> None:
     sender = uuid.uuid4().hex
     start_form(servers, sender)
     converse(servers, sender, ANSWERS[:3])
-    assert "C'est annulé" in text_of(say(servers.rasa_url, "laisse tomber", sender))
-    assert "Acceptez-vous" in text_of(say(servers.rasa_url, "je voudrais être recontacté", sender))
+    assert response_start("utter_lead_cancelled") in text_of(
+        say(servers.rasa_url, "laisse tomber", sender)
+    )
+    assert CONSENT in text_of(say(servers.rasa_url, "je voudrais être recontacté", sender))
     assert leads_of(servers, sender) == []
 
 
@@ -151,5 +145,6 @@ def test_delete_my_data_erases_the_conversation_leads(servers: Servers) -> None:
     converse(servers, sender, ANSWERS)
     say(servers.rasa_url, "/affirm", sender)
     assert len(leads_of(servers, sender)) == 1
-    assert "1 demande(s)" in text_of(say(servers.rasa_url, "supprimez mes données", sender))
+    deleted = response_text("utter_data_deleted").format(count=1)
+    assert deleted in text_of(say(servers.rasa_url, "supprimez mes données", sender))
     assert leads_of(servers, sender) == []

@@ -14,13 +14,14 @@ from typing import Dict, Iterator
 
 import pytest
 
-from tests.e2e.chat import say, text_of
-from tests.e2e.conftest import BIN, stop, wait_until_up
-from tests.servers import free_port
-from tests.support.content import ROOT, response_text
+from tests.support.blind import fact
+from tests.support.chat import say, text_of
+from tests.support.content import ROOT, response_start
+from tests.support.ports import free_port
+from tests.support.processes import BIN, start, stop, wait_until_up
 from tests.support.terminal import Terminal
 
-GREETING = response_text("utter_greet").split(".")[0]
+GREETING = response_start("utter_greet")
 
 
 def empty_environment() -> Dict[str, str]:
@@ -36,13 +37,8 @@ def empty_environment() -> Dict[str, str]:
 def plain_rasa_run(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log = tmp_path / "rasa.log"
-    process = subprocess.Popen(
-        ["rasa", "run", "--port", str(port), "--interface", "127.0.0.1"],
-        cwd=ROOT,
-        env=empty_environment(),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    command = ["rasa", "run", "--port", str(port), "--interface", "127.0.0.1"]
+    process = start(command, log, empty_environment())
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", process, log)
         yield f"http://127.0.0.1:{port}"
@@ -53,7 +49,7 @@ def plain_rasa_run(tmp_path: Path) -> Iterator[str]:
 def test_rasa_run_with_an_empty_environment_answers(plain_rasa_run: str) -> None:
     assert GREETING in text_of(say(plain_rasa_run, "bonjour"))
     answer = text_of(say(plain_rasa_run, "Qu'est-ce qu'un PTCE ?"))
-    assert "acteurs d'un territoire" in answer
+    assert fact("definition_regroupement") in answer
 
 
 @pytest.mark.usefixtures("needs_tmux")

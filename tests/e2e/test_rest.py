@@ -1,46 +1,57 @@
-"""Over the REST channel, each section of the sheet gets its answer, word for word."""
+"""Over the REST channel, each section of the sheet answers with its key fact.
+
+Facts come from the fact table (tests/facts.yml) and the bot's own sentences from
+data/responses/, never from copies here.
+"""
 
 import uuid
+from typing import List
 
 import pytest
 
-from actions.ami import calendar, paris_date, utc_now
 from actions.fallback import MAX_TOPICS, MISSES
 from actions.topics import TOPICS
-from channels.texts import channel_text
-from tests.e2e.chat import fixed_text, say, text_of
-from tests.support.content import response_text, responses, sheet_links
+from tests.support.blind import contains, fact
+from tests.support.chat import say, text_of
+from tests.support.content import response_start, response_text, responses
 
 RESPONSES = responses()
-MINISTRY_URL = next(link for link in sheet_links() if "economie.gouv.fr" in link)
+MINISTRY_URL = fact("lien_economie_gouv")
 
 
-# Each question and the answer the sheet gives it (data/responses/), by name.
-SECTIONS = [
-    ("C'est quoi un PTCE ?", "utter_faq/ptce_definition"),
-    ("quel est l'interet d'un ptce pour une commune", "utter_faq/ptce_benefices"),
-    ("les ptce sont apparus en quelle annee", "utter_faq/ptce_origine"),
-    ("y a t il une loi qui reconnait les pôles territoriaux", "utter_faq/ptce_loi"),
-    ("a qui a ete remis le rapport relancer les ptce", "utter_faq/rapport_presentation"),
-    ("je veux lire la nouvelle charte", "utter_faq/charte"),
-    ("sur quel livre s'appuie la vision du cabinet", "utter_faq/cabinet_ouvrage"),
-    ("vous accompagnez la transition ecologique ?", "utter_faq/offre_transition_ecologique"),
-    ("vous avez un partenariat au canada ?", "utter_faq/partenariat_nouveau_brunswick"),
-]
-
-
-@pytest.mark.parametrize("question, response", SECTIONS)
-def test_a_question_per_section_gets_its_answer(
-    rasa_url: str, question: str, response: str
+@pytest.mark.parametrize(
+    "question, key_facts",
+    [
+        ("C'est quoi un PTCE ?", ["definition_regroupement", "definition_fonctionnement_ess"]),
+        ("quel est l'interet d'un ptce pour une commune", ["plus_value_emplois"]),
+        ("les ptce sont apparus en quelle annee", ["terme_2009", "terme_labo_ess"]),
+        (
+            "y a t il une loi qui reconnait les pôles territoriaux",
+            ["loi_article_9", "loi_31_juillet_2014"],
+        ),
+        (
+            "a qui a ete remis le rapport relancer les ptce",
+            ["rapport_olivia_gregoire", "rapport_decembre_2020"],
+        ),
+        (
+            "jusqu'à quand déposer un dossier pour l'AMI ?",
+            ["ami_debut_12_mai", "ami_fin_23_juin", "lien_economie_gouv"],
+        ),
+        ("je veux lire la nouvelle charte", ["lien_charte"]),
+        (
+            "sur quel livre s'appuie la vision du cabinet",
+            ["livre_raphael_daufresne", "livre_francois_rousseau"],
+        ),
+        ("vous accompagnez la transition ecologique ?", ["lien_transition_ecologique"]),
+        ("vous avez un partenariat au canada ?", ["partenariat_nouveau_brunswick"]),
+    ],
+)
+def test_a_question_per_section_gets_its_key_fact(
+    rasa_url: str, question: str, key_facts: List[str]
 ) -> None:
-    assert RESPONSES[response][0]["text"].strip() in text_of(say(rasa_url, question))
-
-
-def test_the_ami_deadline_is_told_for_today_with_the_ministry_link(rasa_url: str) -> None:
-    answer = text_of(say(rasa_url, "jusqu'à quand déposer un dossier pour l'AMI ?"))
-    for name in calendar(paris_date(utc_now())):
-        assert response_text(name) in answer, name
-    assert MINISTRY_URL in answer
+    answer = text_of(say(rasa_url, question))
+    for fact_id in key_facts:
+        assert contains(answer, fact(fact_id)), (fact_id, answer)
 
 
 def test_answers_come_with_their_topics_buttons(rasa_url: str) -> None:
@@ -52,42 +63,50 @@ def test_answers_come_with_their_topics_buttons(rasa_url: str) -> None:
 
 def test_out_of_scope_gets_no_sheet_fact(rasa_url: str) -> None:
     answer = text_of(say(rasa_url, "tu connais une bonne recette de crêpes ?"))
-    assert answer == response_text("utter_out_of_scope")
+    assert response_start("utter_out_of_scope") in answer
     assert "http" not in answer
 
 
-# A message with no word at all: the NLU cannot place it, so it is a miss.
-UNCLEAR = "   "
+VAGUE = ["et pour le reste ?", "le lien", "et sinon"]
 
 
-def what_a_topic_answers(key: str) -> str:
-    """What the answer to the topic ``key`` must contain."""
-    if key.startswith("faq/"):
-        return RESPONSES[f"utter_{key}"][0]["text"].strip()
-    if key.startswith("ami_"):
-        return MINISTRY_URL
-    return fixed_text("utter_ask_consent_without_policy")
+def start_fallback(rasa_url: str, sender: str) -> List[dict]:
+    """Send vague messages until one gets the clarifying question (the NLU is unsure)."""
+    for message in VAGUE:
+        replies = say(rasa_url, message, sender)
+        if response_text("utter_ask_which_topic") in text_of(replies):
+            return replies
+    pytest.fail(f"none of {VAGUE} started the fallback")
 
 
 def test_an_unclear_message_gets_likely_topics_and_a_pick_answers_it(rasa_url: str) -> None:
     sender = uuid.uuid4().hex
-    (reply,) = say(rasa_url, UNCLEAR, sender)
-    assert reply["text"] == response_text(MISSES[0])
-    keys = {topic.payload: key for key, topic in TOPICS.items()}
-    assert 1 <= len(reply["buttons"]) <= MAX_TOPICS
-    picked = reply["buttons"][0]["payload"]
-    assert what_a_topic_answers(keys[picked]) in text_of(say(rasa_url, picked, sender))
+    buttons = start_fallback(rasa_url, sender)[0]["buttons"]
+    assert 1 <= len(buttons) <= MAX_TOPICS
+    picked = buttons[0]
+    key = next(key for key, topic in TOPICS.items() if topic.payload == picked["payload"])
+    answer = text_of(say(rasa_url, picked["payload"], sender))
+    expected = RESPONSES[f"utter_{key}"][0]["text"] if key.startswith("faq/") else MINISTRY_URL
+    assert expected in answer
 
 
-def test_misses_in_a_row_never_repeat_a_text_and_end_with_the_contact_offer(rasa_url: str) -> None:
+def test_misses_in_a_row_never_get_the_same_reply_and_end_with_the_contact_offer(
+    rasa_url: str,
+) -> None:
     sender = uuid.uuid4().hex
-    replies = [say(rasa_url, UNCLEAR, sender) for _ in MISSES]
-    assert [text_of(reply) for reply in replies] == [response_text(name) for name in MISSES]
-    assert replies[2][0]["buttons"][0]["payload"] == TOPICS["request_contact"].payload
+    start_fallback(rasa_url, sender)
+    for response in MISSES[1:]:
+        replies = say(rasa_url, "/nlu_fallback", sender)
+        assert response_text(response) in text_of(replies)
+        assert replies[0]["buttons"]
+    assert TOPICS["request_contact"].payload in [b["payload"] for b in replies[0]["buttons"]]
+
+
+def test_an_empty_message_is_a_first_miss(rasa_url: str) -> None:
+    assert text_of(say(rasa_url, "   ")) == response_text(MISSES[0])
 
 
 def test_a_huge_message_is_refused_with_a_french_reason(rasa_url: str) -> None:
-    huge = "ptce " * 2000
-    answer = text_of(say(rasa_url, huge))
-    # Rasa strips the message before the guard measures it.
-    assert answer == channel_text("utter_message_too_long", length=len(huge.strip()), limit=1000)
+    message = " ".join(["ptce"] * 2000)
+    answer = text_of(say(rasa_url, message))
+    assert answer == response_text("utter_message_too_long").format(length=len(message), limit=1000)

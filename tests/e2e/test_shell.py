@@ -4,6 +4,7 @@ The shell runs scripts/run.sh shell, exactly what `make shell` runs, with its ow
 action server and Rasa server, and the session's SMTP server and lead store.
 """
 
+import re
 import shlex
 import subprocess
 import time
@@ -13,10 +14,13 @@ from typing import Iterator
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import START_TIMEOUT, Servers
-from tests.e2e.test_leads import export
-from tests.servers import free_port
+from actions.topics import TOPICS
+from tests.support.blind import fact
+from tests.support.content import ROOT, response_start
+from tests.support.leads import export_leads, form_turns
+from tests.support.ports import free_port
+from tests.support.processes import START_TIMEOUT
+from tests.support.session import Servers
 from tests.support.terminal import Terminal
 
 pytestmark = pytest.mark.usefixtures("needs_tmux")
@@ -54,24 +58,22 @@ def test_shell_conversation_in_french_with_numbered_buttons_ends_with_a_lead(
     servers: Servers, terminal: Terminal
 ) -> None:
     screen = terminal.say("bonjour", "Vous ->")
-    assert "Bonjour ! Je suis l'assistant de Fr Consultants" in screen
-    assert "1. C'est quoi un PTCE ?" in screen
-    terminal.say("1", "regroupe plusieurs acteurs")
+    assert response_start("utter_greet") in screen
+    assert f"1. {TOPICS['faq/ptce_definition'].title}" in screen
+    terminal.say("1", fact("definition_regroupement"))
 
-    terminal.say("je voudrais être recontacté par un consultant", "Acceptez-vous")
-    terminal.say("1", "Quel est votre nom")
-    terminal.say("Camille Martin", "adresse e-mail")
-    terminal.say("camille.martin@exemple.fr", "téléphone")
-    terminal.say("06 12 34 56 78", "nom de votre organisation")
-    terminal.say("Commune de Vire", "type d'organisation")
-    terminal.say("3", "territoire")
-    terminal.say("Calvados", "besoin")
-    terminal.say("6", "votre projet")
-    terminal.say("Relancer le PTCE du bocage.", "Voici votre demande")
-    screen = terminal.say("1", "référence PTCE-")
+    terminal.say(
+        "je voudrais être recontacté par un consultant", response_start("utter_ask_consent")
+    )
+    # Numbers pick a button: accept, a local authority, to revive a PTCE.
+    answers = ["1", "Camille Martin", "camille.martin@exemple.fr", "06 12 34 56 78"]
+    answers += ["Commune de Vire", "3", "Calvados", "6", "Relancer le PTCE du bocage."]
+    for answer, question in form_turns(answers):
+        terminal.say(answer, question)
+    screen = terminal.say("1", response_start("utter_lead_submitted"))
 
-    reference = screen.split("référence ")[-1].split(".")[0].strip()
-    (lead,) = [lead for lead in export(servers) if lead["reference"] == reference]
+    reference = re.findall(r"PTCE-[0-9A-F]{8}", screen)[-1]
+    (lead,) = [lead for lead in export_leads(servers.env) if lead["reference"] == reference]
     assert lead["channel"] == "cmdline"
     assert (lead["phone"], lead["organisation_type"], lead["need"]) == (
         "+33612345678",

@@ -1,12 +1,11 @@
 """The Telegram channel, end to end: updates POSTed to the real Rasa server's webhook,
-replies read from the fake Bot API it calls (tests/fake_telegram.py).
+replies read from the fake Bot API it calls (tests/support/fake_telegram.py).
 
 Each test talks in a chat of its own, so the session's shared servers do not mix
 their conversations.
 """
 
 import random
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -15,20 +14,17 @@ import pytest
 import requests
 
 from actions.topics import TOPICS
-from tests.e2e.conftest import Servers, base_env, wait_until_up
-from tests.fake_telegram import (
-    SECRET_TOKEN,
-    WEBHOOK_URL,
-    BotApiCall,
-    callback_update,
-    message_update,
-)
-from tests.servers import free_port
-from tests.support.content import ROOT, responses
+from tests.support.blind import fact
+from tests.support.content import responses
+from tests.support.fake_telegram import SECRET_TOKEN, WEBHOOK_URL, BotApiCall
+from tests.support.ports import free_port
+from tests.support.processes import base_env, start, stop, wait_until_up
+from tests.support.session import Servers
+from tests.support.telegram_updates import callback_update, message_update
 
 RESPONSES = responses()
 QUESTION = "C'est quoi un PTCE ?"
-ANSWER = RESPONSES["utter_faq/ptce_definition"][0]["text"].strip()
+ANSWER_FACT = fact("definition_regroupement")
 NO_REPLY_WAIT = 1.0
 
 
@@ -73,7 +69,7 @@ def test_the_webhook_is_set_at_start_up_with_the_secret(servers: Servers) -> Non
 def test_a_question_gets_the_answer_with_an_inline_keyboard(servers: Servers) -> None:
     chat = new_chat()
     reply = ask(servers, chat, QUESTION)[-1]
-    assert ANSWER in reply.result["text"]
+    assert ANSWER_FACT in reply.result["text"]
     assert reply.params["parse_mode"] == "HTML" and reply.error is None
     rows = reply.params["reply_markup"]["inline_keyboard"]
     payloads = {topic.payload for topic in TOPICS.values()}
@@ -195,7 +191,7 @@ def test_a_reply_telegram_refuses_still_answers_200(servers: Servers) -> None:
     finally:
         servers.telegram.heal()
     assert servers.telegram.messages_to(chat)[0].error
-    assert ANSWER in ask(servers, chat, QUESTION)[-1].result["text"]
+    assert ANSWER_FACT in ask(servers, chat, QUESTION)[-1].result["text"]
 
 
 SERVER_WITHOUT_TELEGRAM = """
@@ -214,13 +210,7 @@ def test_without_a_token_the_other_channels_run_and_telegram_says_it_is_off(tmp_
     """The channels of credentials.yml, registered as ``rasa run`` does, without a model."""
     env = {key: value for key, value in base_env().items() if not key.startswith("TELEGRAM_")}
     port, log = free_port(), tmp_path / "server.log"
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER_WITHOUT_TELEGRAM, str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    process = start([sys.executable, "-c", SERVER_WITHOUT_TELEGRAM, str(port)], log, env)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/webhooks/rest/", process, log)
         answer = requests.post(
@@ -235,5 +225,4 @@ def test_without_a_token_the_other_channels_run_and_telegram_says_it_is_off(tmp_
         }
         assert "Telegram channel is off: TELEGRAM_TOKEN is not set" in log.read_text()
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop([process])

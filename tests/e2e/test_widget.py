@@ -17,9 +17,11 @@ import requests
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from actions.topics import TOPICS
 from channels.socketio import parse_allowed_origins
-from tests.conftest import ROOT
-from tests.e2e.conftest import Servers
+from tests.support.blind import fact
+from tests.support.content import ROOT, response_start
+from tests.support.session import Servers
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,11 +38,42 @@ LOOPBACK = {"127.0.0.1", "localhost"}
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TIMEOUT_MS = 30_000
 
-GREETING = "Bonjour ! Je suis l'assistant de Fr Consultants"
-PTCE_ANSWER = "regroupe plusieurs acteurs"
-VIDEO_URL = "https://www.youtube.com/watch?v=2Yak-Y7uYcs"
+GREETING = response_start("utter_greet")
+PTCE_QUESTION = "C'est quoi un PTCE ?"
+PTCE_ANSWER = fact("definition_regroupement")
+# Quick replies: the greeting's first one, and two under the PTCE answer.
+DEFINITION = TOPICS["faq/ptce_definition"].title
+BENEFITS = TOPICS["faq/ptce_benefices"].title
+VIDEO = TOPICS["faq/ptce_video"].title
+VIDEO_ANSWER = response_start("utter_faq/ptce_video")
+VIDEO_URL = fact("lien_video_presentation")
+# From Enter to the answer on screen: the server answers in tens of milliseconds,
+# and the widget must not hold the answer back much longer (web/index.html).
+ANSWER_SECONDS = 1.0
 # rasa-webchat logs this each time it sends `initPayload` (the greeting request).
 INIT_PAYLOAD_LOG = "sending init payload"
+# The typing indicator's label, once the indicator is on screen.
+TYPING_LABEL = """() => {
+  const indicator = document.querySelector(".rw-typing-indication .rw-response");
+  return indicator && getComputedStyle(indicator, "::after").content;
+}"""
+# Records when Enter is pressed and when a bot message holding `expected` appears,
+# both on the page's own clock, so the browser driver's round trips do not count.
+TIME_TO_ANSWER = """expected => {
+  const flat = text => text.replace(/\\s+/g, " ");
+  const timing = (window.timeToAnswer = {});
+  document.addEventListener("keydown", event => {
+    if (event.key === "Enter" && timing.sent === undefined) timing.sent = performance.now();
+  }, true);
+  new MutationObserver((_, observer) => {
+    const shown = [...document.querySelectorAll(".rw-from-response .rw-message-text")]
+      .some(message => flat(message.textContent).includes(flat(expected)));
+    if (shown && timing.sent !== undefined) {
+      timing.shown = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
+}"""
 
 
 @dataclass
@@ -128,15 +161,14 @@ def test_a_visitor_chats_in_french_and_keeps_the_conversation_on_reload(
     assert page.locator(".rw-new-message").get_attribute("placeholder") == "Posez votre question…"
     assert launcher.get_attribute("aria-label") == "Fermer l'assistant PTCE"
 
-    visit.send("C'est quoi un PTCE ?")
-    typing = page.locator(".rw-typing-indication .rw-response")
-    typing.wait_for()
-    label = typing.evaluate("element => getComputedStyle(element, '::after').content")
+    visit.send(PTCE_QUESTION)
+    # The indicator shows only briefly: read its label in the page as soon as it appears.
+    label = page.wait_for_function(TYPING_LABEL).json_value()
     assert "L'assistant écrit…" in label
     visit.bot_says(PTCE_ANSWER)
 
-    page.locator(".rw-reply", has_text="Une vidéo sur les PTCE").click()
-    visit.bot_says("vidéo de présentation des PTCE")
+    page.locator(".rw-reply", has_text=VIDEO).click()
+    visit.bot_says(VIDEO_ANSWER)
     link = page.locator(f'.rw-message-text a[href="{VIDEO_URL}"]')
     assert link.get_attribute("target") == "_blank"
     assert "noopener" in (link.get_attribute("rel") or "")
@@ -147,12 +179,12 @@ def test_a_visitor_chats_in_french_and_keeps_the_conversation_on_reload(
     # the session back.
     with page.expect_console_message(lambda message: message.text.startswith("session_confirm")):
         page.reload()
-    visit.bot_says("vidéo de présentation des PTCE")
-    for kept in (GREETING, "C'est quoi un PTCE ?", PTCE_ANSWER, "Une vidéo sur les PTCE"):
+    visit.bot_says(VIDEO_ANSWER)
+    for kept in (GREETING, PTCE_QUESTION, PTCE_ANSWER, VIDEO):
         assert page.locator(".rw-messages-container", has_text=kept).count() == 1
     # Same session after the reload: the server still answers it, and it is not greeted twice.
     visit.send("quel est l'interet d'un ptce pour une commune")
-    visit.bot_says("emplois durables")
+    visit.bot_says(fact("plus_value_emplois"))
     assert page.locator(".rw-message-text", has_text=GREETING).count() == 1
     assert sum(INIT_PAYLOAD_LOG in line for line in visit.console) == 1, visit.console
 
@@ -164,6 +196,30 @@ def test_a_visitor_chats_in_french_and_keeps_the_conversation_on_reload(
     assert not visit.errors
     assert any("/socket.io/" in url for url in visit.urls)
     assert visit.off_loopback() == [], visit.off_loopback()
+
+
+def test_an_answer_shows_within_a_second_of_pressing_enter(
+    browser: Browser, demo_page_url: str
+) -> None:
+    """rasa-webchat holds every message back by its ``customMessageDelay``, by default
+    30 ms a character between 0.8 and 3 s: a long answer the server gave in tens of
+    milliseconds would show 3 s later. The demo page's delay must keep it short."""
+    visit = open_tab(browser, viewport={"width": 1100, "height": 720})
+    page = visit.page
+    page.goto(demo_page_url)
+    page.locator(".rw-launcher").click()
+    visit.bot_says(GREETING)
+    visit.send("bonjour")  # the server's first understanding of a message is slower
+    page.locator(".rw-message-text", has_text=GREETING).nth(1).wait_for()
+
+    page.evaluate(TIME_TO_ANSWER, PTCE_ANSWER)
+    visit.send(PTCE_QUESTION)
+    timing = page.wait_for_function("() => window.timeToAnswer.shown && window.timeToAnswer")
+    timing = timing.json_value()
+    seconds = (timing["shown"] - timing["sent"]) / 1000
+    print(f"from Enter to the answer on screen: {seconds:.3f} s")
+    assert seconds <= ANSWER_SECONDS
+    assert not visit.errors
 
 
 def test_quick_replies_and_buttons_work_with_the_keyboard_alone(
@@ -193,15 +249,15 @@ def test_quick_replies_and_buttons_work_with_the_keyboard_alone(
     visit.bot_says(GREETING)
     assert focused(".rw-new-message")  # ready to type
 
-    tab_to(".rw-reply", "C'est quoi un PTCE ?")
-    reply = page.locator(".rw-reply", has_text="C'est quoi un PTCE ?")
+    tab_to(".rw-reply", DEFINITION)
+    reply = page.locator(".rw-reply", has_text=DEFINITION)
     assert reply.get_attribute("role") == "button"
     page.keyboard.press("Enter")
     visit.bot_says(PTCE_ANSWER)
 
-    tab_to(".rw-reply", "Qu'apporte un PTCE au territoire ?")
+    tab_to(".rw-reply", BENEFITS)
     page.keyboard.press(" ")
-    visit.bot_says("emplois durables")
+    visit.bot_says(fact("plus_value_emplois"))
     assert not visit.errors
     assert visit.off_loopback() == []
 
@@ -236,7 +292,7 @@ def test_the_widget_is_readable_and_usable_on_a_phone(browser: Browser, demo_pag
     close = page.locator(".rw-close-button")
     assert close.is_visible() and close.get_attribute("aria-label") == "Fermer l'assistant PTCE"
 
-    replies.filter(has_text="C'est quoi un PTCE ?").tap()
+    replies.filter(has_text=DEFINITION).tap()
     visit.bot_says(PTCE_ANSWER)
     page.locator(".rw-typing-indication").wait_for(state="detached")
     screenshot(visit, "widget-phone.png")

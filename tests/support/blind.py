@@ -56,6 +56,12 @@ def blind_messages() -> List[BlindMessage]:
     ]
 
 
+def fact(fact_id: str) -> str:
+    """The words that mark fact ``fact_id`` of the fact table (tests/facts.yml) in a reply."""
+    (wanted,) = [f["contains"] for f in load_yaml("tests/facts.yml")["facts"] if f["id"] == fact_id]
+    return wanted
+
+
 def sheet_facts() -> List[str]:
     """The strings that mark a fact of the sheet in a reply (tests/facts.yml)."""
     facts = (fact["contains"] for fact in load_yaml("tests/facts.yml")["facts"])

@@ -35,6 +35,21 @@ def response_text(name: str) -> str:
     return responses()[name][0]["text"]
 
 
+def response_start(name: str) -> str:
+    """A response's first sentence, before any placeholder, line break, link or emphasis.
+
+    Every channel shows these words as they are written (the widget renders Markdown,
+    Telegram turns URLs into links, the shell wraps lines), so a test can wait for
+    them on any channel, and a response that changes its wording changes the test too.
+    """
+    text = response_text(name)
+    end = min(
+        (text.find(mark) for mark in ("{", "\n", "http", "[", "**") if mark in text),
+        default=len(text),
+    )
+    return text[:end].split(". ")[0].rstrip(" :\u00a0\u202f")
+
+
 @lru_cache(maxsize=1)
 def sheet() -> str:
     """The resource sheet, the only source of facts."""

@@ -18,7 +18,8 @@ from typing import NoReturn
 
 import pytest
 
-from tests.servers import POSTGRES, REDIS, reachable
+from tests.support.databases import POSTGRES, REDIS
+from tests.support.ports import reachable
 
 
 def services_required() -> bool:

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.servers import SmtpServer
+from tests.support.servers import SmtpServer
 
 SMTP_USER = "assistant-ptce"
 SMTP_PASSWORD = "mot-de-passe-du-relais"

@@ -7,7 +7,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from rasa_sdk import Tracker
 
-from actions.ami import CALENDAR, ActionAnswerAmi, Milestone, calendar_is_over
+from actions.ami import (
+    CALENDAR,
+    FIRST_WAVE,
+    NEXT_WAVE,
+    REOPENING,
+    SELECTION,
+    ActionAnswerAmi,
+    Milestone,
+    calendar_is_over,
+)
 from tests.support.actions import run_action
 from tests.support.content import response_text, sheet_links
 
@@ -60,22 +69,23 @@ def test_every_answer_points_to_the_ministry_with_buttons(intent: str, today: da
 
 def test_before_the_first_wave_everything_is_future() -> None:
     text = answer("ami_calendrier", date(2021, 4, 1))
-    assert tense_told(CALENDAR[0], text) == "future"
-    assert tense_told(CALENDAR[1], text) == "future"
-    assert "aura lieu du 12 mai au 23 juin 2021" in text
+    assert tense_told(FIRST_WAVE, text) == "future"
+    assert tense_told(SELECTION, text) == "future"
+    assert "12 mai au 23 juin 2021" in text
 
 
 def test_during_the_submission_window_it_is_open_until_23_june() -> None:
     text = answer("ami_calendrier", date(2021, 6, 1))
-    assert "est ouvert jusqu'au 23 juin 2021" in text
-    assert tense_told(CALENDAR[1], text) == "future"
+    assert tense_told(FIRST_WAVE, text) == "ongoing"
+    assert "23 juin 2021" in text
+    assert tense_told(SELECTION, text) == "future"
 
 
 def test_in_september_2021_new_submissions_are_open_and_the_next_wave_is_ahead() -> None:
     text = answer("ami_vagues", date(2021, 9, 15))
-    assert "Depuis septembre 2021" in text
-    assert "La prochaine vague sera programmée en 2022" in text
-    assert "L'AMI est permanent" in text
+    assert tense_told(REOPENING, text) == "ongoing"
+    assert tense_told(NEXT_WAVE, text) == "future"
+    assert response_text("utter_ami_permanent_current") in text
 
 
 @pytest.mark.parametrize("intent", INTENTS)
@@ -84,7 +94,7 @@ def test_after_the_calendar_nothing_is_told_as_current(intent: str) -> None:
     for milestone in CALENDAR:
         assert sentence(milestone, "future") not in text
         assert sentence(milestone, "ongoing") not in text
-    assert "L'AMI est permanent" not in text
+    assert response_text("utter_ami_permanent_current") not in text
     assert response_text("utter_ami_pointer_past") in text
 
 
@@ -96,6 +106,12 @@ def test_the_deadline_in_2026_says_first_that_the_sheet_gives_none_then_2021_the
     assert text.startswith(opening)
     assert text.index("12 mai au 23 juin 2021") < text.index(MINISTRY_URL)
     assert "permanent" not in text.split("\n")[0]
+
+
+def test_sentences_are_separate_paragraphs() -> None:
+    """The widget's Markdown would join sentences that one line break separates."""
+    text = answer("ami_calendrier", date(2026, 11, 26))
+    assert "\n" not in text.replace("\n\n", "")
 
 
 def test_the_waves_in_2026_tell_every_later_date_in_the_past() -> None:
@@ -163,15 +179,16 @@ def test_before_the_calendar_ends_no_answer_says_there_is_no_deadline() -> None:
         assert response_text("utter_ami_no_current_deadline") not in text
 
 
-def test_an_answer_is_its_sentences_one_per_line() -> None:
+def test_an_answer_is_its_sentences_one_paragraph_each() -> None:
     names = [
         "utter_ami_no_current_deadline",
         "utter_ami_first_wave_past",
         "utter_ami_selection_past",
+        "utter_ami_permanent_past",
         "utter_ami_pointer_past",
     ]
     text = answer("ami_calendrier", date(2026, 11, 26))
-    assert text.split("\n") == [response_text(name) for name in names]
+    assert text.split("\n\n") == [response_text(name) for name in names]
 
 
 def test_another_intent_gets_the_presentation() -> None:

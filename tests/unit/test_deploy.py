@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import ROOT, load_yaml
+from tests.support.content import ROOT, load_yaml
 
 COMPOSE = load_yaml("docker-compose.yml")
 

@@ -36,7 +36,7 @@ from actions.lead_handoff import (
 from actions.leads.store import LeadStore
 from actions.leads.validation import NEEDS
 from tests.support.actions import run_action
-from tests.support.content import domain
+from tests.support.content import domain, response_text
 
 FILLED = {
     "lead_consent_at": "2026-11-26T09:00:00+00:00",
@@ -268,7 +268,7 @@ def test_cancel_ends_the_form_and_forgets_everything() -> None:
     events, (message,) = run(ActionCancelLead(), tracker(slots=FILLED))
     assert ActiveLoop(None) in events
     assert set_slots(events) == FORGOTTEN
-    assert "aucune des réponses de ce formulaire" in message["text"]
+    assert message["response"] == "utter_lead_cancelled"
 
 
 def test_cancel_with_no_form_running_says_there_is_nothing_to_cancel() -> None:
@@ -331,13 +331,13 @@ def test_submissions_are_limited_per_conversation_and_hour(store: LeadStore) -> 
     for _ in range(lead_handoff.MAX_SUBMISSIONS_PER_HOUR):
         run(ActionSubmitLead(), tracker(slots=FILLED))
     _, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
-    assert "plusieurs demandes" in message["text"]
+    assert message["response"] == "utter_lead_limit_reached"
     assert len(store.export()) == lead_handoff.MAX_SUBMISSIONS_PER_HOUR
 
 
 def test_submit_without_a_complete_form_stores_nothing(store: LeadStore) -> None:
     _, (message,) = run(ActionSubmitLead(), tracker(slots={"lead_name": "X"}))
-    assert "Aucune demande" in message["text"] and store.export() == []
+    assert message["response"] == "utter_no_lead_in_progress" and store.export() == []
 
 
 def test_submit_without_consent_stores_nothing_even_with_every_field(store: LeadStore) -> None:
@@ -371,7 +371,7 @@ def test_a_database_failure_keeps_the_answers_and_says_so(
     no_database: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     events, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
-    assert "n'a pas pu être enregistrée" in message["text"]
+    assert message["response"] == "utter_lead_not_stored"
     assert events == [FollowupAction("action_show_lead_summary")]
     assert handoff_errors(caplog) == [("Lead could not be stored", True)]
 
@@ -396,7 +396,7 @@ def test_delete_my_data_deletes_this_conversation_only(store: LeadStore) -> None
     run(ActionSubmitLead(), tracker(slots=FILLED, sender="conv-1"))
     run(ActionSubmitLead(), tracker(slots=FILLED, sender="conv-2"))
     events, (message,) = run(ActionDeleteMyData(), tracker(sender="conv-1"))
-    assert "1 demande(s)" in message["text"]
+    assert message["text"] == response_text("utter_data_deleted").format(count=1)
     assert [lead["conversation_id"] for lead in store.export()] == ["conv-2"]
     assert ActiveLoop(None) in events
 

@@ -24,7 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_from_url
 from stores.tracker_store import EnvTrackerStore, event_class
-from tests.servers import REDIS, temporary_database
+from tests.support.databases import REDIS, temporary_database
 from tests.support.required import require_postgresql
 
 

@@ -1,7 +1,7 @@
 """The Telegram channel's pure parts: HTML and links, splitting, keyboards, updates.
 
 The output channel is also run against the fake Bot API on loopback
-(tests/fake_telegram.py), which refuses what Telegram refuses: messages over 4096
+(tests/support/fake_telegram.py), which refuses what Telegram refuses: messages over 4096
 characters, HTML outside Telegram's subset, callback_data over 64 bytes.
 """
 
@@ -12,33 +12,24 @@ from typing import Any, Awaitable, Dict, Iterator, List
 import pytest
 
 from actions.topics import TOPICS
-from channels.telegram import (
+from channels.telegram.bot_api import BotApiClient, TelegramApiError
+from channels.telegram.channel import TelegramOutput
+from channels.telegram.rendering import (
     MAX_CALLBACK_DATA_BYTES,
     MAX_MESSAGE_LENGTH,
-    BotApiClient,
     PayloadKeys,
-    RecentIds,
-    TelegramApiError,
-    TelegramOutput,
-    TelegramSettings,
-    chat_id_of,
-    clean_text,
     inline_keyboard,
-    parse_update,
     split_message,
     to_html,
     utf16_length,
 )
+from channels.telegram.settings import TelegramSettings
+from channels.telegram.updates import RecentIds, chat_id_of, clean_text, parse_update
 from channels.texts import channel_text
-from tests.fake_telegram import (
-    BOT_USERNAME,
-    FakeTelegram,
-    callback_update,
-    message_update,
-    visible_text,
-)
-from tests.servers import free_port
 from tests.support.content import responses
+from tests.support.fake_telegram import BOT_USERNAME, FakeTelegram, visible_text
+from tests.support.ports import free_port
+from tests.support.telegram_updates import callback_update, message_update
 
 RESPONSES = responses()
 URL = "https://www.lelabo-ess.org/system/files/inline-files/PTCE%20nouvelle%20charte%202021.pdf"

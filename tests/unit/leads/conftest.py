@@ -1,47 +1,22 @@
-"""Fixtures of the lead tests: real SMTP and webhook servers (tests/servers.py) and
-the store on SQLite and on the machine's PostgreSQL (in a database created for the
-session, then dropped).
+"""Fixtures of the lead tests: real SMTP and webhook servers (tests/support/servers.py)
+and the store on SQLite and on the machine's PostgreSQL (in a database created for
+the session, then dropped).
 """
 
 import os
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator
+from typing import Callable, Dict, Iterator
 
 import pytest
 from sqlalchemy import text
 
 from actions.leads.store import LeadInput, LeadStore
-from tests.servers import SmtpServer, WebhookServer, free_port, temporary_database
+from tests.support.databases import temporary_database
+from tests.support.leads import VISITOR_EMAIL, VISITOR_PHONE, lead_input
+from tests.support.ports import free_port
 from tests.support.required import require_postgresql
 from tests.support.secure_smtp import Certificate, SecureSmtpServer, make_certificate
-
-VISITOR_EMAIL = "jeanne.dupont@exemple.fr"
-VISITOR_PHONE = "+33612345678"
-
-
-def _make_lead(**overrides: Any) -> LeadInput:
-    values: Dict[str, Any] = dict(
-        conversation_id="conv-1",
-        channel="socketio",
-        name="Jeanne Dupont",
-        email=VISITOR_EMAIL,
-        phone=VISITOR_PHONE,
-        organisation="Tiers-lieu des Pentes",
-        organisation_type="association",
-        territory="Lyon 1er",
-        need="creer_ptce",
-        message="Nous voulons créer un PTCE avec trois associations du quartier.",
-        consent_at=datetime(2025, 3, 12, 13, 5, tzinfo=timezone.utc),
-        consent_version="2025-01",
-        topic="faq/ptce_definition",
-        context=[
-            {"sender": "user", "text": "C'est quoi un PTCE ?"},
-            {"sender": "bot", "text": "Un pôle territorial de coopération économique…"},
-        ],
-    )
-    values.update(overrides)
-    return LeadInput(**values)
+from tests.support.servers import SmtpServer, WebhookServer
 
 
 @pytest.fixture
@@ -53,7 +28,7 @@ def visitor() -> Dict[str, str]:
 @pytest.fixture
 def make_lead() -> Callable[..., LeadInput]:
     """A valid ``LeadInput``; keyword arguments override its fields."""
-    return _make_lead
+    return lead_input
 
 
 @pytest.fixture(autouse=True)

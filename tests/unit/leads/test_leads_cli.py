@@ -3,19 +3,16 @@
 import csv
 import io
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Callable, List, Tuple
 
 import pytest
 from sqlalchemy import update
 
 from actions.leads.cli import main, neutralise
-from actions.leads.store import LeadInput, LeadStore, leads, utcnow
-
-ROOT = Path(__file__).resolve().parents[3]
+from actions.leads.store import LeadInput, LeadStore, utcnow
+from actions.leads.tables import leads
+from tests.support.leads import leads_command
 
 
 @pytest.fixture
@@ -191,21 +188,7 @@ def test_deliver_without_destinations_says_so(
 
 def test_the_module_runs_as_a_command(sqlite_url: str, cli_store: LeadStore) -> None:
     env = {"LEADS_DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"}
-    ok = subprocess.run(
-        [sys.executable, "-m", "actions.leads", "export", "--format", "json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    bad = subprocess.run(
-        [sys.executable, "-m", "actions.leads", "purge", "--older-than", "zéro"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    ok = leads_command(["export", "--format", "json"], env)
+    bad = leads_command(["purge", "--older-than", "zéro"], env)
     assert (ok.returncode, json.loads(ok.stdout)) == (0, [])
     assert bad.returncode == 2 and "positif" in bad.stderr and "Traceback" not in bad.stderr

@@ -3,12 +3,9 @@
 import asyncio
 import logging
 import os
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
@@ -23,8 +20,7 @@ from actions.leads.outbox import (
     submit,
 )
 from actions.leads.store import LeadInput, LeadStore, utcnow
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.leads import leads_command
 
 
 def _configure(monkeypatch: pytest.MonkeyPatch, *servers: Any) -> None:
@@ -160,10 +156,9 @@ def test_down_then_up_is_delivered_once_by_the_deliver_command(
 
     smtp.start()
     webhook.start()
-    command = [sys.executable, "-m", "actions.leads", "deliver"]
     env = _subprocess_env(sqlite_url, smtp, webhook)
-    first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    first = leads_command(["deliver"], env)
+    second = leads_command(["deliver"], env)
 
     assert first.returncode == 0, first.stderr
     assert sorted(first.stdout.split()) == sorted(
@@ -179,14 +174,7 @@ def test_the_deliver_command_reports_failures(
     smtp: Any, sqlite_store: LeadStore, sqlite_url: str, make_lead: Callable[..., LeadInput]
 ) -> None:
     lead = sqlite_store.create(make_lead(), ["email"])
-    result = subprocess.run(
-        [sys.executable, "-m", "actions.leads", "deliver"],
-        cwd=ROOT,
-        env=_subprocess_env(sqlite_url, smtp),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = leads_command(["deliver"], _subprocess_env(sqlite_url, smtp))
     assert result.returncode == 1
     assert result.stdout.startswith(f"échec   {lead.reference}  email  ConnectionRefusedError")
     assert "Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 
 import re
 import threading
+from dataclasses import FrozenInstanceError, asdict, fields
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, List
 from zoneinfo import ZoneInfo
@@ -10,15 +11,8 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from actions.leads.store import (
-    PROJECT_ROOT,
-    LeadInput,
-    LeadStore,
-    database_url,
-    lead_deliveries,
-    leads,
-    utcnow,
-)
+from actions.leads.store import PROJECT_ROOT, Lead, LeadInput, LeadStore, database_url, utcnow
+from actions.leads.tables import lead_deliveries, leads
 
 
 def _age(store: LeadStore, lead_id: str, created_at: datetime) -> None:
@@ -59,6 +53,20 @@ def test_create_stores_the_lead_and_a_pending_delivery_per_destination(
     assert again.context[0] == {"sender": "user", "text": "C'est quoi un PTCE ?"}
     assert again.phone == "+33612345678"
     assert store.get("00000000-0000-0000-0000-000000000000") is None
+
+
+def test_a_stored_lead_is_its_input_and_the_stores_own_columns(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    given = make_lead()
+    lead = store.create(given, [])
+    assert isinstance(lead, LeadInput)
+    assert {name: getattr(lead, name) for name in asdict(given)} == asdict(given)
+    stored = {f.name for f in fields(Lead) if f.name != "deliveries"}
+    assert stored == {column.name for column in leads.columns}
+    assert list(lead.as_dict()) == [column.name for column in leads.columns]
+    with pytest.raises(FrozenInstanceError):
+        given.email = "autre@exemple.fr"  # type: ignore[misc]
 
 
 def test_optional_fields_may_be_empty(

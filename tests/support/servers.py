@@ -1,75 +1,24 @@
-"""Real servers the tests talk to: SMTP (aiosmtpd), a CRM webhook, PostgreSQL, Redis.
+"""Real servers the tests send to: SMTP (aiosmtpd) and a CRM webhook, on loopback.
 
-Shared by the unit and end-to-end tests: nothing is mocked, e-mails go through
-smtplib to aiosmtpd, webhooks over HTTP to a server that checks the HMAC
-signature the way a CRM's receiver would, and stores run on the machine's own
-PostgreSQL (in a database made for the test, then dropped) and Redis.
+Nothing is mocked: e-mails go through smtplib to aiosmtpd, and webhooks over HTTP
+to a server that checks the HMAC signature the way a CRM's receiver would.
 """
 
 import hashlib
 import hmac
-import os
-import socket
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List, Optional
-from urllib.parse import urlparse
+from typing import Any, Dict, List, Optional
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
 
 WEBHOOK_SECRET = "secret-de-test-webhook"
 EMAIL_FROM = "assistant@fr-consultants.test"
 EMAIL_TO = ["equipe@fr-consultants.test", "direction@fr-consultants.test"]
-# The machine's servers (a PostgreSQL server URL without a database).
-POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
-
-
-def reachable(url: str) -> bool:
-    """True when something accepts TCP connections at ``url``'s host and port."""
-    parsed = urlparse(url)
-    default_port = {"postgresql": 5432, "redis": 6379}.get(parsed.scheme, 80)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port or default_port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-@contextmanager
-def temporary_database(prefix: str) -> Iterator[str]:
-    """The URL of a new PostgreSQL database, dropped (connections and all) afterwards."""
-    name = f"{prefix}_{os.getpid()}"
-    # pool_pre_ping: a test may restart PostgreSQL while the database exists.
-    admin = create_engine(
-        f"{POSTGRES}/postgres",
-        isolation_level="AUTOCOMMIT",
-        future=True,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": 3},
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{POSTGRES}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on (yet)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class LoopbackHttpServer:

@@ -5,8 +5,6 @@ from typing import List
 
 import requests
 
-from tests.support.content import response_text
-
 
 def say(rasa_url: str, message: str, sender: str = "") -> List[dict]:
     """Send one message and return the bot's replies."""
@@ -22,8 +20,3 @@ def say(rasa_url: str, message: str, sender: str = "") -> List[dict]:
 def text_of(replies: List[dict]) -> str:
     """The texts of the replies, one per line."""
     return "\n".join(reply.get("text", "") for reply in replies)
-
-
-def fixed_text(response: str) -> str:
-    """What every sending of ``response`` says: its text up to its first ``{placeholder}``."""
-    return response_text(response).split("{", 1)[0].strip()

@@ -6,10 +6,10 @@ API's own shapes (``{"ok": true, "result": …}`` or ``{"ok": false, "error_code
 "description": …}``), checks what Telegram checks and the channel could get wrong
 (the token, 4096 characters after entity parsing, Telegram's HTML subset, 64
 bytes of callback_data, an HTTPS webhook URL, the secret token's characters) and
-records every call, thread-safely, for the tests to inspect.
+records every call, thread-safely, for the tests to inspect. The updates Telegram
+sends to the bot are built by ``tests/support/telegram_updates.py``.
 """
 
-import itertools
 import json
 import re
 import threading
@@ -20,7 +20,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.servers import LoopbackHttpServer, free_port
+from tests.support.ports import free_port
+from tests.support.servers import LoopbackHttpServer
 
 TOKEN = "123456789:AAfake-token-for-tests_only"
 SECRET_TOKEN = "secret-de-test-telegram"
@@ -49,43 +50,6 @@ HTML_TAGS = {
     "pre",
     "blockquote",
 }
-
-
-_update_ids = itertools.count(100_000)
-
-
-def message_update(chat_id: int, text: str, **extra: Any) -> Dict[str, Any]:
-    """An update for a text message from a visitor in a private chat, as Telegram sends it."""
-    user = {"id": chat_id, "is_bot": False, "first_name": "Camille", "language_code": "fr"}
-    message = {
-        "message_id": next(_update_ids),
-        "from": user,
-        "chat": {"id": chat_id, "type": "private", "first_name": "Camille"},
-        "date": int(time.time()),
-        "text": text,
-    }
-    return {"update_id": next(_update_ids), "message": dict(message, **extra)}
-
-
-def callback_update(
-    chat_id: int, data: str, message: Optional[Dict[str, Any]] = None
-) -> Dict[str, Any]:
-    """An update for a tap on an inline button of ``message``, the bot's message carrying it."""
-    user = {"id": chat_id, "is_bot": False, "first_name": "Camille", "language_code": "fr"}
-    message = message or {
-        "message_id": next(_update_ids),
-        "date": int(time.time()),
-        "text": "…",
-        "chat": {"id": chat_id, "type": "private"},
-    }
-    query = {
-        "id": str(next(_update_ids)),
-        "from": user,
-        "message": message,
-        "chat_instance": f"-{chat_id}",
-        "data": data,
-    }
-    return {"update_id": next(_update_ids), "callback_query": query}
 
 
 @dataclass(frozen=True)

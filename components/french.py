@@ -1,0 +1,38 @@
+"""French words as stems: shared by the NLU's answer check and the sheet search.
+
+Accents, case, elisions and common words are set aside, and Snowball's French
+stemmer folds word forms ("financements", "financer"), so that a visitor typing
+without accents or in the plural meets the sheet's wording.
+"""
+
+import re
+import unicodedata
+from typing import List
+
+import snowballstemmer
+
+# Words that say nothing of a topic. Single letters and "qu" are what elisions
+# ("l'", "d'", "qu'") leave once apostrophes split words.
+STOPWORDS = frozenset(
+    """
+    a au aux avec ce ces cet cette ci comme d dans de des du elle elles en est et etc eu
+    il ils j je l la le les leur leurs lui m ma mais me meme mes moi mon n ne ni nos
+    notre nous on ou par pas plus pour qu que quel quelle quelles quels qui s sa sans se
+    ses si son sont sur t ta te tes toi ton tu un une vos votre vous y c ca cela est-ce
+    etre avoir fait faire peut peuvent quoi comment pourquoi quand combien ete etait
+    bonjour merci svp stp bien tres aussi alors donc car or soit chez entre vers
+    """.split()
+)
+_stemmer = snowballstemmer.stemmer("french")
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def stems(text: str) -> List[str]:
+    """The text's content words as accent-free French stems."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    kept = [word for word in words if strip_accents(word) not in STOPWORDS]
+    return [strip_accents(stem) for stem in _stemmer.stemWords(kept)]

@@ -1,0 +1,102 @@
+"""The NLU's fallback on unsure answers: trained, saved, loaded, and deciding."""
+
+from pathlib import Path
+from typing import Optional
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.faq_fallback import FaqFallbackClassifier
+
+CONFIG = {**FaqFallbackClassifier.get_default_config(), "threshold": 0.55}
+
+
+def example(text: str, key: str) -> Message:
+    return Message(data={"text": text, "intent": "faq", "intent_response_key": key})
+
+
+TRAINING = TrainingData(
+    training_examples=[
+        example("c'est quoi un ptce", "faq/ptce_definition"),
+        example("definition d'un pole territorial", "faq/ptce_definition"),
+        example("ou lire la charte", "faq/charte"),
+        example("la nouvelle charte des ptce", "faq/charte"),
+    ],
+    responses={
+        "utter_faq/ptce_definition": [{"text": "Des regroupements d'acteurs d'un territoire."}],
+        "utter_faq/charte": [{"text": "La charte de 2021 est en ligne."}],
+    },
+)
+
+
+@pytest.fixture
+def trained(tmp_path: Path) -> FaqFallbackClassifier:
+    """A classifier trained on TRAINING, saved, then loaded as the Rasa server would."""
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("faq_fallback")
+    context = ExecutionContext(GraphSchema({}), "test")
+    FaqFallbackClassifier.create(CONFIG, storage, resource, context).train(TRAINING)
+    return FaqFallbackClassifier.load(CONFIG, storage, resource, context)
+
+
+def parsed(text: str, key: str, confidence: float, intent: float = 0.99) -> Message:
+    """A message as the ResponseSelector leaves it: the faq intent and its best answer."""
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": "faq", "confidence": intent},
+            "intent_ranking": [{"name": "faq", "confidence": intent}],
+            "response_selector": {
+                "faq": {"response": {"intent_response_key": key, "confidence": confidence}}
+            },
+        }
+    )
+
+
+def intent_after(classifier: FaqFallbackClassifier, message: Message) -> Optional[str]:
+    (processed,) = classifier.process([message])
+    return processed.get("intent")["name"]
+
+
+def test_a_confident_answer_stands(trained: FaqFallbackClassifier) -> None:
+    assert intent_after(trained, parsed("zzz", "faq/charte", 0.9)) == "faq"
+
+
+def test_an_unsure_answer_that_the_word_match_confirms_stands(
+    trained: FaqFallbackClassifier,
+) -> None:
+    assert intent_after(trained, parsed("lire la charte ?", "faq/charte", 0.2)) == "faq"
+
+
+def test_an_unsure_answer_that_the_word_match_contradicts_falls_back(
+    trained: FaqFallbackClassifier,
+) -> None:
+    message = parsed("lire la charte ?", "faq/ptce_definition", 0.2)
+    assert intent_after(trained, message) == "nlu_fallback"
+    assert message.get("intent_ranking")[0]["name"] == "nlu_fallback"
+
+
+def test_an_unsure_answer_sharing_no_word_with_any_answer_falls_back(
+    trained: FaqFallbackClassifier,
+) -> None:
+    assert intent_after(trained, parsed("tarte tatin", "faq/charte", 0.2)) == "nlu_fallback"
+
+
+def test_rasa_intent_threshold_still_applies(trained: FaqFallbackClassifier) -> None:
+    assert intent_after(trained, parsed("lire la charte", "faq/charte", 0.9, 0.3)) == "nlu_fallback"
+
+
+def test_the_answer_threshold_is_the_configured_one(trained: FaqFallbackClassifier) -> None:
+    just_above = parsed("tarte tatin", "faq/charte", CONFIG["response_threshold"])
+    assert intent_after(trained, just_above) == "faq"
+
+
+def test_the_answer_index_holds_examples_and_response_text(
+    trained: FaqFallbackClassifier,
+) -> None:
+    assert trained.index.best("regroupements d'acteurs") == "faq/ptce_definition"
+    assert trained.index.best("en ligne") == "faq/charte"
