@@ -87,6 +87,7 @@ class WebhookCall:
     body: bytes
     signature_valid: bool
     status: int
+    content_type: Optional[str] = None
 
 
 class WebhookServer(LoopbackHttpServer):
@@ -120,7 +121,13 @@ class WebhookServer(LoopbackHttpServer):
                 valid = hmac.compare_digest(expected, self.headers.get("X-Signature-SHA256", ""))
                 status = owner.status if valid else 401
                 owner.calls.append(
-                    WebhookCall(self.headers.get("Idempotency-Key"), body, valid, status)
+                    WebhookCall(
+                        self.headers.get("Idempotency-Key"),
+                        body,
+                        valid,
+                        status,
+                        self.headers.get("Content-Type"),
+                    )
                 )
                 time.sleep(owner.delay)
                 self.send_response(status)
