@@ -320,6 +320,7 @@ def test_the_context_is_told_whatever_shape_it_was_stored_in(
         {"sender": "bot", "text": "Bienvenue"},
         {"sender": "agent", "text": "Un humain"},
         {"text": "Sans auteur"},
+        {"sender": "user"},
         "Une simple ligne",
     ]
     lead = sqlite_store.create(make_lead(context=context), [])
@@ -329,10 +330,12 @@ def test_the_context_is_told_whatever_shape_it_was_stored_in(
         "Assistant : Bienvenue",
         "agent : Un humain",
         "? : Sans auteur",
+        "Visiteur : ",
         "Une simple ligne",
     ]
     assert plain.endswith(
-        "\nDerniers messages de la conversation :\n" + "".join(f"- {line}\n" for line in told)
+        f"\n{lead.message}\n\nDerniers messages de la conversation :\n"
+        + "".join(f"- {line}\n" for line in told)
     )
     assert "<h3>Derniers messages de la conversation</h3><ul>" in html
     assert "".join(f"<li>{html_escape(line)}</li>" for line in told) in html
@@ -478,3 +481,28 @@ def test_configuration_errors_say_what_to_fix_in_words_the_operator_reads(
     with pytest.raises(ConfigError) as caught:
         destinations_from_env(env)
     assert str(caught.value) == message
+
+
+def test_the_email_html_is_the_fields_table_then_the_message(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = sqlite_store.create(make_lead(context=[]), [])
+    message = _message_for(lead)
+    plain, html = _text_and_html(message)
+    rows = "\n".join(
+        f'<tr><th align="left">{html_escape(label)}</th><td>{html_escape(value)}</td></tr>'
+        for label, value in (line.split(" : ", 1) for line in plain.splitlines()[2:14])
+    )
+    assert html == (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>'
+        "<p>Nouveau contact reçu par l'assistant PTCE.</p>"
+        f"<table>{rows}</table>"
+        "<h3>Message</h3>"
+        f'<p style="white-space: pre-wrap">{html_escape(lead.message)}</p>'
+        "</body></html>\n"
+    )
+    # Quoted-printable keeps the French text 7-bit clean for any relay, and readable.
+    assert [part["Content-Transfer-Encoding"] for part in message.iter_parts()] == [
+        "quoted-printable",
+        "quoted-printable",
+    ]

@@ -2,13 +2,14 @@
 
 import re
 import threading
+import time
 from dataclasses import FrozenInstanceError, asdict, fields
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, List
+from typing import Callable, Dict, List
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from actions.leads.store import PROJECT_ROOT, Lead, LeadInput, LeadStore, database_url, utcnow
@@ -76,18 +77,23 @@ def test_optional_fields_may_be_empty(
     assert (lead.phone, lead.topic, lead.context, lead.deliveries) == (None, None, [], {})
 
 
-def test_create_is_one_transaction(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
-    with pytest.raises(IntegrityError):
+def test_create_is_one_transaction(
+    store: LeadStore, make_lead: Callable[..., LeadInput], visitor: Dict[str, str]
+) -> None:
+    with pytest.raises(IntegrityError) as failed:
         store.create(make_lead(), ["email", None])  # type: ignore[list-item]
     assert store.export() == []
     assert _delivery_rows(store) == 0
+    # A database error never prints the visitor's data (hide_parameters).
+    assert visitor["email"] not in str(failed.value)
 
 
 def test_naive_consent_time_is_refused(
     store: LeadStore, make_lead: Callable[..., LeadInput]
 ) -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError) as refused:
         store.create(make_lead(consent_at=datetime(2025, 3, 12, 13, 5)), [])
+    assert str(refused.value) == "consent_at must be timezone-aware"
 
 
 def test_count_since_counts_one_conversation(
@@ -251,7 +257,8 @@ def test_times_come_back_in_utc_whatever_zone_they_were_given_in(
     for read in (lead, store.get(lead.id)):
         assert read.consent_at == paris and read.consent_at.tzinfo == timezone.utc
         assert read.consent_at.hour == 13
-    with pytest.raises(StatementError, match="naive datetime"):
+    naive = "naive datetime: pass a timezone-aware one (e.g. in UTC)"
+    with pytest.raises(StatementError, match=re.escape(f"(builtins.ValueError) {naive}\n")):
         store.mark_failed(lead.id, "email", "erreur", datetime(2025, 3, 12, 13, 5))
 
 
@@ -285,3 +292,49 @@ def test_a_delivery_already_sent_is_never_marked_failed_again(
     store.mark_failed(lead.id, "email", "trop tard", utcnow())
     delivery = store.get(lead.id).deliveries["email"]
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 0, None)
+
+
+def test_times_do_not_depend_on_the_zone_of_the_machine_or_of_the_session(
+    store: LeadStore, make_lead: Callable[..., LeadInput], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server in Paris, or a PostgreSQL session in Paris (PGTZ), stores the same instants."""
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    monkeypatch.setenv("PGTZ", "Europe/Paris")
+    time.tzset()
+    try:
+        in_paris = LeadStore(store.url)
+        lead = in_paris.create(make_lead(), [])
+        consent_at = in_paris.get(lead.id).consent_at
+        in_paris.dispose()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert consent_at == datetime(2025, 3, 12, 13, 5, tzinfo=timezone.utc)
+    assert store.get(lead.id).consent_at == consent_at
+
+
+def test_marking_a_delivery_touches_its_lead_only(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    sent, other = (store.create(make_lead(), ["email"]) for _ in range(2))
+    store.mark_sent(sent.id, "email")
+    assert store.get(sent.id).updated_at > sent.updated_at
+    assert store.get(other.id).updated_at == other.updated_at
+    assert store.get(sent.id).deliveries["email"].destination == "email"
+
+
+def test_the_store_reconnects_after_its_connections_were_cut(
+    postgres_url: str, make_lead: Callable[..., LeadInput]
+) -> None:
+    """PostgreSQL restarted or a proxy dropped idle connections: the next call still works."""
+    store = LeadStore(postgres_url)
+    lead = store.create(make_lead(), [])
+    with create_engine(postgres_url, future=True).connect() as admin:
+        admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    assert store.get(lead.id) == lead
+    store.dispose()
