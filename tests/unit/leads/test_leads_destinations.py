@@ -506,3 +506,12 @@ def test_the_email_html_is_the_fields_table_then_the_message(
         "quoted-printable",
         "quoted-printable",
     ]
+
+
+def test_the_message_id_is_on_the_domain_of_the_sender_address(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    """The address's domain, not a word of the display name that holds an @."""
+    lead = sqlite_store.create(make_lead(), [])
+    message = _message_for(lead, sender='"PTCE @ Fr" <robot@Xyz.fr>')
+    assert message["Message-ID"] == f"<lead-{lead.id}@Xyz.fr>"
