@@ -310,6 +310,7 @@ def test_times_do_not_depend_on_the_zone_of_the_machine_or_of_the_session(
         monkeypatch.undo()
         time.tzset()
     assert consent_at == datetime(2025, 3, 12, 13, 5, tzinfo=timezone.utc)
+    assert consent_at.utcoffset() == timedelta(0)
     assert store.get(lead.id).consent_at == consent_at
 
 
