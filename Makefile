@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help install train web system-tools screenshot bench insights run shell test test-lint test-data test-stories test-nlu test-unit test-e2e lock clean
+.PHONY: help install train web system-tools screenshot bench insights run shell test test-lint test-data test-stories test-nlu test-unit test-e2e mutation lock clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "make %-12s %s\n", $$1, $$2}'
@@ -80,11 +80,17 @@ test-nlu: train ## the held-out NLU set, gated at 95 %
 	$(BIN)/rasa test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
 	$(BIN)/python scripts/check_accuracy.py results/nlu --minimum 0.95
 
+# -rs prints every skipped test and why; with REQUIRE_SERVICES=1 (CI) a missing
+# PostgreSQL, Redis or tmux fails the test instead (tests/support/required.py).
 test-unit: install web ## unit tests (pytest tests/unit)
-	$(BIN)/python -m pytest -q tests/unit
+	$(BIN)/python -m pytest -q -rs tests/unit
 
 test-e2e: train web system-tools ## the real servers end to end, the blind sets included
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q -rs tests/e2e
+
+# Not part of `make test`: about half an hour on the 2 shared cores (scripts/mutation.py).
+mutation: install web ## mutation testing of the deciding logic (mutmut), its score last
+	$(BIN)/python scripts/mutation.py
 
 # Figures for BENCHMARKS.md (about 15 min: trains both bots, three load runs).
 bench: install train ## speed and memory figures for BENCHMARKS.md (about 15 min)
@@ -106,5 +112,5 @@ lock: ## re-lock requirements.txt after changing requirements.in
 	/tmp/ptce-lock/bin/pip install --quiet -r requirements.in
 	/tmp/ptce-lock/bin/pip freeze --all --exclude-editable | grep -v "^pip==" | sort > requirements.txt
 
-clean: ## remove models and test results
-	rm -rf models results .pytest_cache
+clean: ## remove models, test results and mutants
+	rm -rf models results .pytest_cache mutants

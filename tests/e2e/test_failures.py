@@ -66,14 +66,11 @@ can_restart = (
     shutil.which("pg_ctlcluster") is not None
     and os.path.isdir("/etc/postgresql")
     and os.geteuid() == 0
-    and reachable(POSTGRES)
 )
 
 
-@pytest.mark.skipif(
-    not can_restart,
-    reason="needs root, pg_ctlcluster and a reachable local PostgreSQL to restart it",
-)
+@pytest.mark.usefixtures("needs_postgresql")
+@pytest.mark.skipif(not can_restart, reason="needs root and pg_ctlcluster to restart PostgreSQL")
 def test_after_a_database_restart_the_server_reconnects_and_the_conversation_goes_on(
     tmp_path: Path,
 ) -> None:

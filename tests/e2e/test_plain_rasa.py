@@ -7,7 +7,6 @@ call the internet).
 """
 
 import os
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -53,7 +52,7 @@ def test_rasa_run_with_an_empty_environment_answers(plain_rasa_run: str) -> None
     assert fact("definition_regroupement") in answer
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.usefixtures("needs_tmux")
 def test_rasa_shell_with_an_empty_environment_answers(tmp_path: Path) -> None:
     name = f"plain-{uuid.uuid4().hex[:8]}"
     exports = " ".join(f"{key}='{value}'" for key, value in empty_environment().items())

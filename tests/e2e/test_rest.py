@@ -54,9 +54,11 @@ def test_a_question_per_section_gets_its_key_fact(
         assert contains(answer, fact(fact_id)), (fact_id, answer)
 
 
-def test_answers_come_with_buttons(rasa_url: str) -> None:
-    replies = say(rasa_url, "C'est quoi un PTCE ?")
-    assert replies[0]["buttons"]
+def test_answers_come_with_their_topics_buttons(rasa_url: str) -> None:
+    (reply,) = say(rasa_url, "C'est quoi un PTCE ?")
+    definition = RESPONSES["utter_faq/ptce_definition"][0]
+    assert reply["text"] == definition["text"].strip()
+    assert reply["buttons"] == definition["buttons"]
 
 
 def test_out_of_scope_gets_no_sheet_fact(rasa_url: str) -> None:
@@ -100,8 +102,8 @@ def test_misses_in_a_row_never_get_the_same_reply_and_end_with_the_contact_offer
     assert TOPICS["request_contact"].payload in [b["payload"] for b in replies[0]["buttons"]]
 
 
-def test_an_empty_message_gets_a_french_answer(rasa_url: str) -> None:
-    assert text_of(say(rasa_url, "   ")).strip()
+def test_an_empty_message_is_a_first_miss(rasa_url: str) -> None:
+    assert text_of(say(rasa_url, "   ")) == response_text(MISSES[0])
 
 
 def test_a_huge_message_is_refused_with_a_french_reason(rasa_url: str) -> None:

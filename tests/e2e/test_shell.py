@@ -6,7 +6,6 @@ action server and Rasa server, and the session's SMTP server and lead store.
 
 import re
 import shlex
-import shutil
 import subprocess
 import time
 import uuid
@@ -24,9 +23,7 @@ from tests.support.processes import START_TIMEOUT
 from tests.support.session import Servers
 from tests.support.terminal import Terminal
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tmux") is None, reason="tmux is not installed (make system-tools installs it)"
-)
+pytestmark = pytest.mark.usefixtures("needs_tmux")
 
 
 @pytest.fixture

@@ -110,7 +110,8 @@ def test_a_tap_on_an_intent_button_runs_the_intent(servers: Servers) -> None:
     chat = new_chat()
     tap = callback_update(chat, "/ami_presentation")
     assert post(servers, tap).status_code == 200
-    assert "AMI" in servers.telegram.wait_for_messages(chat, 1)[0].result["text"]
+    text = servers.telegram.wait_for_messages(chat, 1)[0].result["text"]
+    assert RESPONSES["utter_ami_what"][0]["text"].strip() in text
     assert servers.telegram.wait_for(
         "answerCallbackQuery",
         where=lambda call: call.params["callback_query_id"] == tap["callback_query"]["id"],
@@ -129,15 +130,17 @@ def test_a_wrong_or_missing_secret_is_refused(servers: Servers, secret: Optional
 def test_twenty_updates_in_a_row_are_all_answered(servers: Servers) -> None:
     chat = new_chat()
     questions = [
-        QUESTION,
-        "les ptce sont apparus en quelle annee",
-        "vous avez un partenariat au canada ?",
-        "bonjour",
+        (QUESTION, "utter_faq/ptce_definition"),
+        ("les ptce sont apparus en quelle annee", "utter_faq/ptce_origine"),
+        ("vous avez un partenariat au canada ?", "utter_faq/partenariat_nouveau_brunswick"),
+        ("bonjour", "utter_greet"),
     ]
     for n in range(20):
-        replies = ask(servers, chat, questions[n % len(questions)])
+        question, response = questions[n % len(questions)]
+        replies = ask(servers, chat, question)
         assert all(reply.error is None for reply in replies), replies
-    assert len(servers.telegram.texts_to(chat)) >= 20
+        texts = "\n".join(reply.result["text"] for reply in replies)
+        assert RESPONSES[response][0]["text"].strip() in texts, (question, texts)
 
 
 @pytest.mark.parametrize("kind", ["edited_message", "my_chat_member", "channel_post", "sticker"])

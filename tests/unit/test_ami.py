@@ -171,3 +171,32 @@ def test_the_calendar_is_over_only_once_every_date_is_past() -> None:
 def test_every_sentence_of_every_tense_is_a_response() -> None:
     names: List[str] = [f"utter_ami_{m.name}_{tense}" for m in CALENDAR for tense in TENSES]
     assert all(response_text(name) for name in names)
+
+
+def test_before_the_calendar_ends_no_answer_says_there_is_no_deadline() -> None:
+    for today in (date(2021, 6, 1), date(2022, 12, 31)):
+        text = answer("ami_calendrier", today)
+        assert response_text("utter_ami_no_current_deadline") not in text
+
+
+def test_an_answer_is_its_sentences_one_paragraph_each() -> None:
+    names = [
+        "utter_ami_no_current_deadline",
+        "utter_ami_first_wave_past",
+        "utter_ami_selection_past",
+        "utter_ami_permanent_past",
+        "utter_ami_pointer_past",
+    ]
+    text = answer("ami_calendrier", date(2026, 11, 26))
+    assert text.split("\n\n") == [response_text(name) for name in names]
+
+
+def test_another_intent_gets_the_presentation() -> None:
+    noon = datetime(2026, 11, 26, 12, tzinfo=PARIS)
+    assert answer_at("greet", noon) == answer_at("ami_presentation", noon)
+
+
+def test_the_default_clock_is_the_current_instant_with_its_time_zone() -> None:
+    now = ActionAnswerAmi().clock()
+    assert now.utcoffset() == timedelta(0)
+    assert abs((datetime.now(timezone.utc) - now).total_seconds()) < 5

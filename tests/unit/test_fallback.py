@@ -2,8 +2,10 @@
 
 from typing import Dict, List, Optional
 
+import pytest
 from rasa_sdk import Tracker
 
+import actions.fallback
 from actions.fallback import (
     MISSES,
     SEARCH_THRESHOLD,
@@ -11,7 +13,7 @@ from actions.fallback import (
     likeliest_topics,
     miss_response,
 )
-from actions.sheet_search import sheet_search
+from actions.sheet_search import Match, Passage, sheet_search
 from actions.topics import TOPICS
 from tests.support.actions import run_action
 from tests.support.content import response_start
@@ -106,6 +108,22 @@ def test_misses_in_a_row_never_repeat_a_text_and_lead_to_the_contact() -> None:
     assert contact["buttons"][0]["payload"] == TOPICS["request_contact"].payload
 
 
+def test_misses_are_counted_whatever_rasa_logged_after_the_message() -> None:
+    """Rasa logs the featurization and action_extract_slots after the message answered,
+    and an action of the same turn may have spoken before the fallback."""
+    past = turn(GIBBERISH, MISSES[0]) + [{"event": "action", "name": "action_listen"}]
+    events = past + [
+        {"event": "user", "text": GIBBERISH},
+        {"event": "user_featurization", "use_text_for_featurization": False},
+        {"event": "action", "name": "action_extract_slots"},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_greet"}},
+    ]
+    latest = {"intent": {"name": "nlu_fallback"}, "text": GIBBERISH}
+    tracker = Tracker("t", {}, latest, events, False, None, {}, "action_listen")
+    _, (message,) = run_action(ActionFallback(), tracker)
+    assert message["response"] == MISSES[1]
+
+
 def test_an_answered_message_resets_the_count() -> None:
     past = turn(GIBBERISH, MISSES[0]) + turn("c'est quoi un ptce", "utter_faq/ptce_definition")
     assert fallback(GIBBERISH, past)["response"] == MISSES[0]
@@ -119,3 +137,49 @@ def test_after_the_last_text_the_two_contact_texts_alternate() -> None:
         MISSES[3],
         MISSES[2],
     ]
+
+
+def test_a_ranking_without_confidences_counts_them_as_zero() -> None:
+    parse = {
+        "intent_ranking": [
+            {"name": "ami_vagues"},
+            {"name": "ami_calendrier", "confidence": 0.2},
+            {"name": "faq", "confidence": 0.9},
+        ],
+        "response_selector": {
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": "faq/charte"},
+                    {"intent_response_key": "faq/ptce_loi", "confidence": 0.1},
+                ]
+            }
+        },
+    }
+    assert likeliest_topics(parse, limit=4) == [
+        "ami_calendrier",
+        "faq/ptce_loi",
+        "ami_vagues",
+        "faq/charte",
+    ]
+
+
+def test_a_faq_intent_without_its_selector_offers_the_other_topics() -> None:
+    ranking = [{"name": "faq", "confidence": 0.9}, {"name": "ami_vagues", "confidence": 0.1}]
+    assert likeliest_topics({"intent_ranking": ranking}) == ["ami_vagues"]
+    selector = {"faq": {}}
+    assert likeliest_topics({"intent_ranking": ranking, "response_selector": selector}) == [
+        "ami_vagues"
+    ]
+
+
+class ExactlyAtTheThreshold:
+    """A sheet search whose best passage scores exactly ``SEARCH_THRESHOLD``."""
+
+    def best(self, message: str) -> Match:
+        return Match(Passage("Section", "Le passage."), SEARCH_THRESHOLD)
+
+
+def test_a_passage_exactly_at_the_threshold_is_quoted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(actions.fallback, "sheet_search", ExactlyAtTheThreshold)
+    message = fallback(GIBBERISH, [])
+    assert message["response"] == "utter_sheet_passage" and "Le passage." in message["text"]

@@ -3,6 +3,7 @@
 import asyncio
 from typing import List
 
+import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from channels.guard import MAX_MESSAGE_LENGTH, RateLimiter, guarded
@@ -72,3 +73,61 @@ def test_silent_conversations_are_forgotten() -> None:
     for index in range(RateLimiter.SWEEP_EVERY):
         limiter.allow(f"v{index % 5}")
     assert "visiteur-parti" not in limiter.recent
+
+
+def replies_to(sender: str, text: str, rasa_turn, limiter: RateLimiter) -> List[dict]:
+    """The messages the visitor ``sender`` receives, with their recipient."""
+    output = CollectingOutputChannel()
+    asyncio.run(guarded(rasa_turn, limiter)(UserMessage(text, output, sender)))
+    return output.messages
+
+
+def test_every_reply_goes_to_the_visitor_who_wrote() -> None:
+    limiter = RateLimiter(limit=1, window=60, clock=lambda: 0.0)
+    for text, turn in (
+        ("x" * (MAX_MESSAGE_LENGTH + 1), answering),
+        ("m", silent),
+        ("n", answering),
+    ):
+        (reply,) = replies_to("v-42", text, turn, limiter)
+        assert reply["recipient_id"] == "v-42"
+    (reply,) = replies_to("", "bonjour", silent, RateLimiter())
+    assert reply["recipient_id"] == "default"
+
+
+def test_a_too_long_message_is_told_its_length() -> None:
+    (reply,) = handle("x" * (MAX_MESSAGE_LENGTH + 5), answering)
+    assert f"({MAX_MESSAGE_LENGTH + 5} caractères)" in reply
+
+
+def test_a_crash_is_logged_with_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    handle("bonjour", crashing)
+    (record,) = [r for r in caplog.records if r.name == "channels.guard"]
+    assert record.getMessage() == "Message handling failed" and record.exc_info
+
+
+def test_a_message_exactly_a_window_old_still_counts() -> None:
+    now = [1000.0]
+    limiter = RateLimiter(limit=2, window=60, clock=lambda: now[0])
+    assert limiter.allow("v") and limiter.allow("v")
+    now[0] = 1060.0
+    assert not limiter.allow("v")
+    now[0] = 1060.5
+    assert limiter.allow("v")
+
+
+def test_the_sweep_runs_every_1000_messages_and_keeps_active_conversations() -> None:
+    now = [1000.0]
+    limiter = RateLimiter(limit=2, window=60, clock=lambda: now[0])
+    limiter.allow("parti")  # message 1
+    now[0] = 1030.0
+    limiter.allow("au-bord")  # message 2: exactly a window old at the sweep
+    now[0] = 1090.0
+    assert limiter.allow("actif") and limiter.allow("actif")  # messages 3 and 4
+    for index in range(5, RateLimiter.SWEEP_EVERY):
+        limiter.allow(f"v{index % 5}")
+    assert "parti" in limiter.recent  # 999 messages: no sweep yet
+    limiter.allow("v0")  # message 1000
+    assert "parti" not in limiter.recent and "au-bord" in limiter.recent
+    assert not limiter.allow("actif")  # still at its limit after the sweep
+    assert limiter.allow("nouveau")

@@ -13,7 +13,17 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import lead_handoff
-from actions.lead_form import FIELDS, LEAD_SLOTS, AskNeed, ValidateLeadForm, match_choice
+from actions.lead_form import (
+    FIELDS,
+    LEAD_SLOTS,
+    AskNeed,
+    ValidateLeadForm,
+    free_text,
+    is_interruption,
+    looks_like_answer,
+    looks_like_question,
+    match_choice,
+)
 from actions.lead_handoff import (
     ActionAskConsent,
     ActionCancelLead,
@@ -24,6 +34,7 @@ from actions.lead_handoff import (
     ActionSubmitLead,
 )
 from actions.leads.store import LeadStore
+from actions.leads.validation import NEEDS
 from tests.support.actions import run_action
 from tests.support.content import domain, response_text
 
@@ -311,6 +322,8 @@ def test_submit_stores_the_lead_with_context_and_gives_its_reference(store: Lead
         "je voudrais être accompagné",
     ]
     assert lead["consent_version"] == lead_handoff.CONSENT_VERSION
+    # The moment the visitor said yes, not the moment of the submission.
+    assert lead["consent_at"] == FILLED["lead_consent_at"]
     assert set_slots(result) == FORGOTTEN
 
 
@@ -327,15 +340,56 @@ def test_submit_without_a_complete_form_stores_nothing(store: LeadStore) -> None
     assert message["response"] == "utter_no_lead_in_progress" and store.export() == []
 
 
-def test_a_database_failure_keeps_the_answers_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_submit_without_consent_stores_nothing_even_with_every_field(store: LeadStore) -> None:
+    """Answers without a consent (a slot set by a story, a replayed tracker) are never sent."""
+    events, (message,) = run(ActionSubmitLead(), tracker(slots={**FILLED, "lead_consent_at": None}))
+    assert (events, message["response"]) == ([], "utter_no_lead_in_progress")
+    assert store.export() == []
+
+
+@pytest.fixture
+def no_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The actions' store points at a port where nothing listens."""
     monkeypatch.setenv(
         "LEADS_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nothing_listens_here"
     )
     lead_handoff.lead_store.cache_clear()
-    events, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
+    yield
     lead_handoff.lead_store.cache_clear()
+
+
+def handoff_errors(caplog: pytest.LogCaptureFixture) -> List[tuple]:
+    """The hand-off's error lines, and whether each carries its traceback."""
+    return [
+        (r.getMessage(), bool(r.exc_info))
+        for r in caplog.records
+        if r.name == lead_handoff.__name__
+    ]
+
+
+def test_a_database_failure_keeps_the_answers_and_says_so(
+    no_database: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    events, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
     assert message["response"] == "utter_lead_not_stored"
     assert events == [FollowupAction("action_show_lead_summary")]
+    assert handoff_errors(caplog) == [("Lead could not be stored", True)]
+
+
+def test_a_failed_deletion_says_so_and_gives_the_contact_page(
+    no_database: None, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LEADS_CONTACT_URL", raising=False)
+    events, (message,) = run(ActionDeleteMyData(), tracker(sender="conv-1"))
+    assert (events, message["response"]) == ([], "utter_delete_failed")
+    assert lead_handoff.SITE_URL in message["text"]
+    assert handoff_errors(caplog) == [("Leads of a conversation could not be deleted", True)]
+
+
+def test_deleting_with_nothing_stored_says_so_and_forgets_the_form(store: LeadStore) -> None:
+    events, (message,) = run(ActionDeleteMyData(), tracker(slots=FILLED, sender="conv-9"))
+    assert message["response"] == "utter_no_data_to_delete"
+    assert set_slots(events) == FORGOTTEN
 
 
 def test_delete_my_data_deletes_this_conversation_only(store: LeadStore) -> None:
@@ -390,3 +444,175 @@ def test_a_question_interrupts_even_when_the_nlu_is_only_fairly_sure() -> None:
         )
     )
     assert slots == {}
+
+
+def message(text: str, intent: str = "faq", confidence: float = 0.99) -> Dict[str, Any]:
+    return {"text": text, "intent": {"name": intent, "confidence": confidence}}
+
+
+@pytest.mark.parametrize(
+    "slot, text, intent, expected",
+    [
+        ("lead_email", "c'est jeanne@exemple.fr ?", "faq", True),
+        ("lead_email", "c'est quoi un e-mail ?", "faq", False),
+        ("lead_phone", "/deny", "deny", True),
+        ("lead_phone", "06 12 34 ?", "faq", True),  # six digits
+        ("lead_phone", "06 12 3 ?", "faq", False),  # five
+        ("lead_need", "Créer un PTCE ?", "faq", True),
+        ("lead_organisation_type", "c'est quoi ?", "faq", False),
+        ("lead_name", "qui êtes-vous ?", "bot_challenge", False),
+    ],
+)
+def test_answers_of_an_unmistakable_shape(
+    slot: str, text: str, intent: str, expected: bool
+) -> None:
+    assert looks_like_answer(slot, message(text, intent)) is expected
+
+
+@pytest.mark.parametrize(
+    "intent, confidence, text, expected",
+    [
+        ("cancel", 0.8, "stop", True),  # a command at the threshold
+        ("cancel", 0.79, "stop", False),
+        ("faq", 0.5, "c'est quoi ?", True),  # a question at the threshold
+        ("faq", 0.49, "c'est quoi ?", False),
+        ("faq", 0.99, "Commune de Vire", False),  # confident, but not worded as a question
+        ("affirm", 0.99, "c'est quoi ?", False),  # neither a command nor a question intent
+    ],
+)
+def test_interruptions_are_confident_commands_or_questions(
+    intent: str, confidence: float, text: str, expected: bool
+) -> None:
+    assert is_interruption(message(text, intent, confidence)) is expected
+
+
+def test_an_intent_without_confidence_is_no_interruption() -> None:
+    assert not is_interruption({"text": "stop", "intent": {"name": "cancel"}})
+    assert not is_interruption({"text": None, "intent": {"name": "faq", "confidence": 0.9}})
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("quoi ?", True), ("Kel est le délai", True), ("Aide", True), ("Mairie de Vire", False)],
+)
+def test_questions_are_told_by_a_mark_or_a_first_word(text: str, expected: bool) -> None:
+    assert looks_like_question(text) is expected
+    assert not looks_like_question("")
+
+
+def extract(slot: str, latest: Dict[str, Any], requested: str) -> Dict[str, Any]:
+    """What ``free_text(slot)`` extracts from ``latest`` while the form asks ``requested``."""
+    on = Tracker("conv-1", {"requested_slot": requested}, latest, [], False, None, {}, "")
+    extractor = free_text(slot)
+    return asyncio.run(extractor(ValidateLeadForm(), CollectingDispatcher(), on, {}))
+
+
+def test_free_text_takes_the_text_only_for_the_requested_field() -> None:
+    answer = message("Jeanne Dupont", "out_of_scope")
+    assert extract("lead_name", answer, "lead_name") == {"lead_name": "Jeanne Dupont"}
+    assert extract("lead_name", answer, "lead_email") == {}
+    assert extract("lead_name", {"intent": {"name": "out_of_scope"}}, "lead_name") == {
+        "lead_name": ""
+    }
+
+
+def test_free_text_leaves_a_question_to_the_rules_unless_it_is_an_answer() -> None:
+    question = message("c'est quoi l'AMI ?", "ami_presentation")
+    assert extract("lead_name", question, "lead_name") == {}
+    mixed = message("c'est jeanne@exemple.fr ?", "faq")
+    assert extract("lead_email", mixed, "lead_email") == {"lead_email": mixed["text"]}
+
+
+def test_the_notice_without_a_policy_page_gives_the_contact_page_and_36_months(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("LEADS_PRIVACY_URL", "LEADS_RETENTION_MONTHS", "LEADS_CONTACT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    _, (message,) = run(ActionAskConsent(), tracker())
+    assert message["response"] == "utter_ask_consent_without_policy"
+    assert "conservées 36 mois" in message["text"]
+    assert message["text"].count(lead_handoff.SITE_URL) == 1
+
+    monkeypatch.setenv("LEADS_CONTACT_URL", "https://fr-consultants.com/contact/")
+    _, (message,) = run(ActionAskConsent(), tracker())
+    assert "https://fr-consultants.com/contact/" in message["text"]
+
+
+def test_consent_is_acknowledged_and_its_time_set() -> None:
+    events, (message,) = run(lead_handoff.ActionAcceptConsent(), tracker())
+    assert message["response"] == "utter_consent_accepted"
+    assert [(e["event"], e["name"]) for e in events] == [("slot", "lead_consent_at")]
+
+
+def test_cancel_after_consent_outside_the_form_still_cancels() -> None:
+    """Between the consent and the form's first question, the form is not active yet."""
+    idle = Tracker("t", {"lead_consent_at": FILLED["lead_consent_at"]}, {}, [], False, None, {}, "")
+    events, (message,) = run(ActionCancelLead(), idle)
+    assert message["response"] == "utter_lead_cancelled"
+    assert set_slots(events) == FORGOTTEN
+
+
+def test_the_fields_to_correct_are_offered_as_buttons_naming_each_field() -> None:
+    _, (message,) = run(ActionCorrectLead(), tracker("/lead_correct", "lead_correct", 1.0, FILLED))
+    assert message["response"] == "utter_ask_field_to_correct"
+    assert message["buttons"] == [
+        {"title": label, "payload": f'/lead_correct{{"lead_field":"{slot}"}}'}
+        for slot, label in FIELDS.items()
+    ]
+
+
+def test_the_summary_shows_labels_unknown_choices_as_typed_and_a_missing_phone() -> None:
+    slots = {**FILLED, "lead_phone": "", "lead_need": "un besoin à part"}
+    _, (summary,) = run(ActionShowLeadSummary(), tracker(slots=slots))
+    assert "- Téléphone\u00a0: non communiqué" in summary["text"]
+    assert "- Besoin\u00a0: un besoin à part" in summary["text"]
+    assert "- Type d'organisation\u00a0: Association ou autre structure de l'ESS" in summary["text"]
+
+
+@pytest.mark.parametrize("slot", ["lead_name", "lead_organisation", "lead_territory"])
+def test_a_blank_answer_to_a_text_field_is_asked_again(slot: str) -> None:
+    slots, messages = validate(tracker("   ", "out_of_scope", slots={"requested_slot": slot}))
+    assert slots == {slot: None}
+    assert [m["response"] for m in messages] == ["utter_invalid_empty"]
+
+
+def test_a_territory_is_kept_as_typed_once_tidied() -> None:
+    slots, _ = validate(
+        tracker("  Vire   Normandie ", "out_of_scope", slots={"requested_slot": "lead_territory"})
+    )
+    assert slots == {"lead_territory": "Vire Normandie"}
+
+
+@pytest.mark.parametrize(
+    "slot, typed, key",
+    [
+        ("lead_organisation_type", "une mairie", "collectivite"),
+        ("lead_need", "bof", None),
+    ],
+)
+def test_choice_fields_keep_the_option_or_ask_again(slot: str, typed: str, key: Any) -> None:
+    slots, messages = validate(tracker(typed, "out_of_scope", slots={"requested_slot": slot}))
+    assert slots == {slot: key}
+    assert [m["response"] for m in messages] == ([] if key else ["utter_choice_not_recognised"])
+
+
+@pytest.mark.parametrize("typed", ["passer", "Aucun", "non"])
+def test_the_phone_is_skipped_with_a_word(typed: str) -> None:
+    slots, messages = validate(
+        tracker(typed, "out_of_scope", slots={"requested_slot": "lead_phone"})
+    )
+    assert (slots, messages) == ({"lead_phone": ""}, [])
+
+
+def test_choice_buttons_send_their_label() -> None:
+    _, (message,) = run(AskNeed(), tracker())
+    assert message["response"] == "utter_ask_lead_need"
+    assert message["buttons"] == [{"title": label, "payload": label} for label in NEEDS.values()]
+
+
+def test_the_summary_is_one_line_per_field_in_the_form_order() -> None:
+    _, (summary,) = run(ActionShowLeadSummary(), tracker(slots=FILLED))
+    lines = [line for line in summary["text"].splitlines() if line.startswith("- ")]
+    assert [line.split("\u00a0:")[0] for line in lines] == [
+        f"- {label}" for label in FIELDS.values()
+    ]

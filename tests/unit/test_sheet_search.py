@@ -2,7 +2,14 @@
 
 import pytest
 
-from actions.sheet_search import Passage, SheetSearch, sheet_search, split_passages
+from actions.sheet_search import (
+    Passage,
+    SheetSearch,
+    _clean,
+    _is_heading,
+    sheet_search,
+    split_passages,
+)
 from components.french import stems
 from tests.support.content import sheet
 
@@ -51,3 +58,53 @@ def test_scores_rank_the_passages() -> None:
     search = SheetSearch([Passage("A", "les oiseaux chantent"), Passage("B", "les loups hurlent")])
     match = search.best("un loup hurle la nuit")
     assert match.passage.section == "B" and 0 < match.score <= 1
+
+
+@pytest.mark.parametrize(
+    "block, heading",
+    [
+        ("Chronologie", True),  # short, no final punctuation
+        ("→ La nouvelle charte.", True),  # an arrow line, whatever its end
+        ("II- Le rapport.", True),  # a numbered part, whatever its end
+        ("ii- pas une partie.", False),
+        ("Une phrase courte.", False),
+        ("Formes :", False),
+        ("« Une citation »", False),
+        ("<https://fr-consultants.com/>", False),
+        ("(une parenthèse)", False),
+        ("- un élément de liste", False),
+        ("Deux lignes\nsans point", False),
+        ("x" * 119, True),
+        ("x" * 120, False),  # a long line is a paragraph
+    ],
+)
+def test_headings_are_told_from_facts(block: str, heading: bool) -> None:
+    assert _is_heading(block) is heading
+
+
+def test_lines_lose_list_marks_emphasis_and_link_brackets() -> None:
+    assert _clean("- o **Relocaliser** les activités <https://exemple.fr/a> ") == (
+        "Relocaliser les activités https://exemple.fr/a"
+    )
+
+
+def test_a_small_sheet_is_cut_into_passages_with_their_sections_and_labels() -> None:
+    sheet = "\n\n".join(
+        [
+            "Fiche rédigée en 2021, avant toute partie.",
+            "Définition ?",
+            "Un PTCE regroupe des acteurs.",
+            "Formes :",
+            "- activités nouvelles\n- mutualisation",
+            "Une phrase après la liste.",
+            "→ Nouvelle charte",
+            "La charte est en ligne.",
+        ]
+    )
+    assert split_passages(sheet) == [
+        Passage("Définition", "Un PTCE regroupe des acteurs."),
+        Passage("Définition", "Formes : activités nouvelles"),
+        Passage("Définition", "Formes : mutualisation"),
+        Passage("Définition", "Une phrase après la liste."),
+        Passage("Nouvelle charte", "La charte est en ligne."),
+    ]

@@ -24,8 +24,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_from_url
 from stores.tracker_store import EnvTrackerStore, event_class
-from tests.support.databases import POSTGRES, REDIS, temporary_database
-from tests.support.ports import reachable
+from tests.support.databases import REDIS, temporary_database
+from tests.support.required import require_postgresql
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -38,8 +38,7 @@ def tracker_store(
         )
         yield EnvTrackerStore(Domain.empty())
         return
-    if not reachable(POSTGRES):
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}")
+    require_postgresql()
     with temporary_database("ptce_stores_test") as url:
         monkeypatch.setenv("TRACKER_STORE_URL", url)
         store = EnvTrackerStore(Domain.empty())
@@ -239,7 +238,7 @@ def test_a_redis_url_gives_rasas_redis_lock_store_with_its_database() -> None:
     )
 
 
-@pytest.mark.skipif(not reachable(REDIS), reason=f"Redis is not reachable at {REDIS}")
+@pytest.mark.usefixtures("needs_redis")
 def test_the_redis_lock_store_locks_in_redis(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOCK_STORE_URL", REDIS)
     store = EnvLockStore(endpoint_config=None)
@@ -257,7 +256,7 @@ def test_an_unknown_scheme_is_refused_clearly() -> None:
         lock_store_from_url("mysql://somewhere")
 
 
-@pytest.mark.skipif(not reachable(REDIS), reason=f"Redis is not reachable at {REDIS}")
+@pytest.mark.usefixtures("needs_redis")
 def test_tickets_issued_at_once_by_two_replicas_are_all_kept() -> None:
     """Two store instances stand for two replicas; Rasa's own store loses tickets here."""
     from concurrent.futures import ThreadPoolExecutor

@@ -20,8 +20,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from insights.events import Event, StoreError, read_only_engine, stream_events
 from stores.tracker_store import EnvTrackerStore
-from tests.support.databases import POSTGRES, temporary_database
-from tests.support.ports import reachable
+from tests.support.databases import temporary_database
+from tests.support.required import require_postgresql
 
 # 2026-03-10 23:30 in Paris is already 2026-03-10 22:30 UTC.
 LATE = datetime(2026, 3, 10, 22, 30, tzinfo=timezone.utc).timestamp()
@@ -37,8 +37,7 @@ def tracker_url(
         save_conversations(url, monkeypatch)
         yield url
         return
-    if not reachable(POSTGRES):
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}")
+    require_postgresql()
     with temporary_database("ptce_insights_test") as url:
         save_conversations(url, monkeypatch)
         yield url

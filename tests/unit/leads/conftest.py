@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import text
 
 from actions.leads.store import LeadInput, LeadStore
-from tests.support.databases import POSTGRES, temporary_database
+from tests.support.databases import temporary_database
 from tests.support.leads import VISITOR_EMAIL, VISITOR_PHONE, lead_input
-from tests.support.ports import free_port, reachable
+from tests.support.ports import free_port
+from tests.support.required import require_postgresql
+from tests.support.secure_smtp import Certificate, SecureSmtpServer, make_certificate
 from tests.support.servers import SmtpServer, WebhookServer
 
 
@@ -51,6 +53,24 @@ def smtp() -> Iterator[SmtpServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def relay_certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """The relay's self-signed certificate for 127.0.0.1, made once per session."""
+    return make_certificate(tmp_path_factory.mktemp("relay-tls"))
+
+
+@pytest.fixture
+def secure_smtp(
+    relay_certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SecureSmtpServer]:
+    """A started relay requiring STARTTLS and a login; its certificate trusted (SSL_CERT_FILE)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(relay_certificate.cert))
+    server = SecureSmtpServer(free_port(), relay_certificate)
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def webhook() -> Iterator[WebhookServer]:
     """A webhook receiver on a free port, not started: ``webhook.start()`` brings it up."""
@@ -62,11 +82,7 @@ def webhook() -> Iterator[WebhookServer]:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of its own on the machine's PostgreSQL, dropped after the session."""
-    if not reachable(POSTGRES):
-        pytest.skip(
-            f"PostgreSQL is not reachable at {POSTGRES}: the PostgreSQL store tests need it "
-            "(set TEST_POSTGRES_URL)"
-        )
+    require_postgresql()
     with temporary_database("ptce_leads_test") as url:
         yield url
 

@@ -52,33 +52,47 @@ def test_neutralise_defuses_formulas(value: str, expected: str) -> None:
     assert neutralise(value) == expected
 
 
-def test_export_csv_neutralises_every_field(
+# The firm's spreadsheet reads these columns in this order.
+CSV_HEADER = (
+    "reference,created_at,name,email,phone,organisation,organisation_type,territory,need,"
+    "message,topic,consent_at,consent_version,channel,conversation_id,updated_at,id,context"
+)
+# A formula in every text column a visitor or a channel can fill.
+FORMULAS = dict(
+    conversation_id="=conv",
+    channel="@canal",
+    name="=cmd|' /C calc'!A0",
+    email="-jeanne@exemple.fr",
+    phone="+33612345678",
+    organisation="+Asso",
+    organisation_type='=HYPERLINK("http://x")',
+    territory="-Lyon",
+    need="@besoin",
+    message="\tmessage",
+    topic="\ronglet",
+    consent_version="=2025-01",
+)
+
+
+def test_export_csv_has_every_column_and_neutralises_each_one(
     cli_store: LeadStore, make_lead: Callable[..., LeadInput], capsys: pytest.CaptureFixture
 ) -> None:
-    lead = cli_store.create(
-        make_lead(
-            name="=cmd|' /C calc'!A0",
-            organisation="+Asso",
-            territory="-Lyon",
-            message="@SUM(1+1)",
-            topic="\tonglet",
-        ),
-        ["email"],
-    )
+    lead = cli_store.create(make_lead(**FORMULAS), ["email"])
     code, out, _ = _run(["export", "--format", "csv"], capsys)
 
     assert code == 0
-    [row] = list(csv.DictReader(io.StringIO(out)))
-    assert row["reference"] == lead.reference and row["email"] == "jeanne.dupont@exemple.fr"
-    assert row["name"] == "'=cmd|' /C calc'!A0"
-    assert (row["organisation"], row["territory"], row["message"], row["topic"]) == (
-        "'+Asso",
-        "'-Lyon",
-        "'@SUM(1+1)",
-        "'\tonglet",
-    )
-    assert row["phone"] == "'+33612345678"
-    assert json.loads(row["context"])[0]["text"] == "C'est quoi un PTCE ?"
+    assert out.splitlines()[0] == CSV_HEADER
+    [row] = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert row == {
+        **{column: "'" + value for column, value in FORMULAS.items()},
+        "reference": lead.reference,
+        "id": lead.id,
+        "created_at": lead.created_at.isoformat(),
+        "updated_at": lead.updated_at.isoformat(),
+        "consent_at": "2025-03-12T13:05:00+00:00",
+        "context": json.dumps(lead.context, ensure_ascii=False),
+    }
+    assert len(row) == len(CSV_HEADER.split(","))
 
 
 def test_export_json_since_a_day(

@@ -1,8 +1,13 @@
 """The e-mail and webhook destinations against real servers on loopback."""
 
 import asyncio
+import hashlib
+import hmac
 import json
+from email.utils import parsedate_to_datetime
+from html import escape as html_escape
 from typing import Any, Callable, Dict, Tuple
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -104,15 +109,26 @@ def test_the_webhook_is_signed_and_idempotent(
     assert json.loads(call.body)["created_at"].endswith("+00:00")
 
 
-@pytest.mark.parametrize("status", [500, 302, 404])
-def test_a_non_2xx_answer_is_a_failure(
-    status: int, webhook, sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+@pytest.mark.parametrize(
+    "status, delivered", [(200, True), (299, True), (302, False), (404, False), (500, False)]
+)
+def test_only_a_2xx_answer_is_a_delivery(
+    status: int,
+    delivered: bool,
+    webhook,
+    sqlite_store: LeadStore,
+    make_lead: Callable[..., LeadInput],
 ) -> None:
     webhook.status = status
     webhook.start()
     lead = sqlite_store.create(make_lead(), ["webhook"])
-    with pytest.raises(DeliveryError, match=f"HTTP {status}"):
-        asyncio.run(WebhookDestination.from_env(webhook.env()).send(lead))
+    send = WebhookDestination.from_env(webhook.env()).send
+    if delivered:
+        asyncio.run(send(lead))
+    else:
+        with pytest.raises(DeliveryError, match=f"HTTP {status}"):
+            asyncio.run(send(lead))
+    assert [call.status for call in webhook.calls] == [status]
 
 
 def test_a_wrong_secret_is_refused_by_the_receiver(
@@ -190,3 +206,155 @@ def test_half_configured_destinations_are_config_errors(env: Dict[str, str], mes
     with pytest.raises(ConfigError, match=message):
         destinations_from_env(env)
     assert declared_destinations(env) in (["email"], ["webhook"])
+
+
+SMTP_ENV = {
+    "LEADS_SMTP_HOST": " smtp.exemple.fr ",
+    "LEADS_EMAIL_FROM": "robot@exemple.fr",
+    "LEADS_EMAIL_TO": "a@exemple.fr",
+}
+
+
+@pytest.mark.parametrize(
+    "port, expected",
+    [("", 587), (" 2525 ", 2525), ("1", 1), ("65535", 65535), ("0", None), ("65536", None)],
+)
+def test_the_smtp_port_is_a_port_number(port: str, expected: Any) -> None:
+    env = {**SMTP_ENV, "LEADS_SMTP_PORT": port}
+    if expected is None:
+        with pytest.raises(ConfigError, match=f"not {port!r}"):
+            EmailDestination.from_env(env)
+    else:
+        assert EmailDestination.from_env(env).port == expected
+
+
+def test_smtp_settings_are_trimmed_and_empty_credentials_are_none() -> None:
+    email = EmailDestination.from_env(
+        {**SMTP_ENV, "LEADS_SMTP_USER": "", "LEADS_SMTP_PASSWORD": ""}
+    )
+    assert (email.host, email.sender, email.user, email.password) == (
+        "smtp.exemple.fr",
+        "robot@exemple.fr",
+        None,
+        None,
+    )
+    assert "mot-de-passe" not in repr(
+        EmailDestination.from_env({**SMTP_ENV, "LEADS_SMTP_PASSWORD": "mot-de-passe"})
+    )
+
+
+@pytest.mark.parametrize("text", ["1", "true", " TRUE ", "yes", "on", "oui"])
+def test_starttls_can_be_said_on_in_every_usual_way(text: str) -> None:
+    assert EmailDestination.from_env({**SMTP_ENV, "LEADS_SMTP_STARTTLS": text}).starttls
+
+
+@pytest.mark.parametrize("text", ["0", "false", "No", "off", "non"])
+def test_starttls_can_be_said_off_in_every_usual_way(text: str) -> None:
+    assert not EmailDestination.from_env({**SMTP_ENV, "LEADS_SMTP_STARTTLS": text}).starttls
+
+
+def test_the_webhook_settings_are_trimmed_and_its_secret_hidden() -> None:
+    webhook = WebhookDestination.from_env(
+        {"LEADS_WEBHOOK_URL": " http://crm.exemple.fr/leads ", "LEADS_WEBHOOK_SECRET": "s3cret"}
+    )
+    assert (webhook.url, webhook.secret) == ("http://crm.exemple.fr/leads", "s3cret")
+    assert "s3cret" not in repr(webhook)
+    assert WebhookDestination.from_env({"LEADS_WEBHOOK_URL": "  "}) is None
+    assert declared_destinations({"LEADS_SMTP_HOST": " ", "LEADS_WEBHOOK_URL": " "}) == []
+
+
+def test_the_webhook_body_is_the_lead_in_sorted_utf8_json_and_signed_with_hmac_sha256(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = sqlite_store.create(make_lead(territory="Évreux"), [])
+    webhook = WebhookDestination(url="https://crm.exemple.fr/leads", secret="s3cret")
+    body = webhook.body(lead)
+    assert body == json.dumps(lead.as_dict(), ensure_ascii=False, sort_keys=True).encode()
+    assert "Évreux".encode() in body
+    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert webhook.signature(body) == expected
+
+
+def _message_for(lead: Any, sender: str = "Assistant PTCE <robot@exemple.fr>") -> Any:
+    destination = EmailDestination(host="h", sender=sender, recipients=("a@b.fr", "c@d.fr"))
+    return destination.build_message(lead)
+
+
+def test_the_email_headers(sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
+    lead = sqlite_store.create(make_lead(), [])
+    message = _message_for(lead)
+    assert message["From"] == "Assistant PTCE <robot@exemple.fr>"
+    assert message["To"] == "a@b.fr, c@d.fr"
+    assert message["Message-ID"] == f"<lead-{lead.id}@exemple.fr>"
+    assert parsedate_to_datetime(message["Date"]) == lead.created_at.replace(microsecond=0)
+
+
+def test_the_email_of_a_lead_without_phone_topic_or_context(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = sqlite_store.create(
+        make_lead(phone=None, topic=None, context=[], organisation_type="autre_chose"), []
+    )
+    plain, html = _text_and_html(_message_for(lead))
+    lines = plain.splitlines()
+    assert lines[:2] == ["Nouveau contact reçu par l'assistant PTCE.", ""]
+    assert "Téléphone : non communiqué" in lines
+    assert "Sujet de la conversation : non précisé" in lines
+    assert "Type de structure : autre_chose" in lines
+    assert lines[-3:] == ["", "Message :", lead.message]
+    assert "Derniers messages" not in plain and "Derniers messages" not in html
+
+
+def test_the_context_is_told_whatever_shape_it_was_stored_in(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    context = [
+        {"sender": "user", "text": "Bonjour"},
+        {"sender": "bot", "text": "Bienvenue"},
+        {"sender": "agent", "text": "Un humain"},
+        {"text": "Sans auteur"},
+        "Une simple ligne",
+    ]
+    lead = sqlite_store.create(make_lead(context=context), [])
+    plain, html = _text_and_html(_message_for(lead))
+    told = [
+        "Visiteur : Bonjour",
+        "Assistant : Bienvenue",
+        "agent : Un humain",
+        "? : Sans auteur",
+        "Une simple ligne",
+    ]
+    assert plain.endswith(
+        "\nDerniers messages de la conversation :\n" + "".join(f"- {line}\n" for line in told)
+    )
+    assert "<h3>Derniers messages de la conversation</h3><ul>" in html
+    assert "".join(f"<li>{html_escape(line)}</li>" for line in told) in html
+
+
+def test_the_email_text_gives_every_field_under_its_french_label(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = sqlite_store.create(make_lead(), [])
+    received = lead.created_at.astimezone(ZoneInfo("Europe/Paris"))
+    plain, html = _text_and_html(_message_for(lead))
+    fields = [
+        f"Référence : {lead.reference}",
+        f"Reçu le : {received:%d/%m/%Y à %H:%M} (heure de Paris)",
+        "Nom : Jeanne Dupont",
+        "E-mail : jeanne.dupont@exemple.fr",
+        "Téléphone : +33612345678",
+        "Structure : Tiers-lieu des Pentes",
+        "Type de structure : Association ou autre structure de l'ESS",
+        "Territoire : Lyon 1er",
+        "Besoin : Créer un PTCE",
+        "Sujet de la conversation : faq/ptce_definition",
+        "Consentement : donné le 12/03/2025 à 14:05 (heure de Paris), version 2025-01",
+        "Conversation : conv-1 (socketio)",
+    ]
+    assert plain.splitlines()[2:14] == fields
+    for line in fields:
+        label, value = line.split(" : ", 1)
+        row = f'<tr><th align="left">{html_escape(label)}</th><td>{html_escape(value)}</td></tr>'
+        assert row in html
+    assert f'<p style="white-space: pre-wrap">{html_escape(lead.message)}</p>' in html
+    assert html.startswith('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head>')

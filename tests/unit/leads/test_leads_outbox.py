@@ -6,13 +6,19 @@ import os
 import threading
 import time
 from datetime import timedelta
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 
 from actions.leads import outbox
 from actions.leads.destinations import destinations_from_env
-from actions.leads.outbox import deliver_due, retry_delay, start_background_retry, submit
+from actions.leads.outbox import (
+    _describe,
+    deliver_due,
+    retry_delay,
+    start_background_retry,
+    submit,
+)
 from actions.leads.store import LeadInput, LeadStore, utcnow
 from tests.support.leads import leads_command
 
@@ -180,6 +186,7 @@ def test_background_retry_delivers_once_and_survives_errors(
     store: LeadStore,
     make_lead: Callable[..., LeadInput],
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     smtp.start()
     webhook.start()
@@ -206,6 +213,10 @@ def test_background_retry_delivers_once_and_survives_errors(
 
     asyncio.run(scenario())
     assert len(calls) == 2
+    assert _outbox_logs(caplog)[0] == (
+        "ERROR",
+        "Nouvel essai des envois en échec, reprise dans 0.05 s : database starting",
+    )
     assert len(smtp.messages) == 1 and [c.idempotency_key for c in webhook.accepted] == [lead.id]
     assert {d.status for d in store.get(lead.id).deliveries.values()} == {"sent"}
 
@@ -285,3 +296,92 @@ def test_logs_never_show_the_visitor_in_clear(
         assert secret not in everything
     stored_errors = [d.last_error or "" for d in lead.deliveries.values()]
     assert not any(secret in error for error in stored_errors for secret in clear)
+
+
+def _outbox_logs(caplog: pytest.LogCaptureFixture) -> List[Tuple[str, str]]:
+    """The outbox's log lines, as (level, message)."""
+    return [(r.levelname, r.getMessage()) for r in caplog.records if r.name == outbox.__name__]
+
+
+def test_a_misconfigured_destination_is_logged_and_the_lead_queued_quietly(
+    store: LeadStore,
+    make_lead: Callable[..., LeadInput],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    monkeypatch.setenv("LEADS_SMTP_HOST", "127.0.0.1")  # LEADS_EMAIL_FROM/TO forgotten
+    lead = asyncio.run(submit(store, make_lead()))
+    assert _outbox_logs(caplog) == [
+        (
+            "ERROR",
+            "Destinations mal configurées, envoi reporté : LEADS_SMTP_HOST is set: "
+            "LEADS_EMAIL_FROM and LEADS_EMAIL_TO are required",
+        ),
+        ("INFO", f"Lead {lead.reference} enregistré pour j***@e***.fr"),
+    ]
+
+
+def test_a_lead_without_destination_is_logged_as_only_stored(
+    store: LeadStore, make_lead: Callable[..., LeadInput], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    lead = asyncio.run(submit(store, make_lead()))
+    assert _outbox_logs(caplog)[-1] == (
+        "WARNING",
+        f"Aucune destination configurée : le lead {lead.reference} est seulement enregistré",
+    )
+
+
+def test_given_destinations_are_tried_and_each_attempt_logged(
+    smtp: Any,
+    sqlite_store: LeadStore,
+    make_lead: Callable[..., LeadInput],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    destinations = destinations_from_env(smtp.env())
+    failed = asyncio.run(submit(sqlite_store, make_lead(), destinations))  # the relay is down
+    delivery = failed.deliveries["email"]
+    level, message = _outbox_logs(caplog)[-1]
+    assert level == "WARNING" and message.startswith(
+        f"Envoi du lead {failed.reference} (j***@e***.fr) vers email en échec (tentative 1), "
+        f"nouvel essai après {delivery.next_attempt_at.isoformat(timespec='seconds')} : "
+        "ConnectionRefusedError: [Errno 111]"
+    )
+    smtp.start()
+    sent = asyncio.run(submit(sqlite_store, make_lead(), destinations))
+    assert sent.deliveries["email"].status == "sent"
+    assert _outbox_logs(caplog)[-1] == (
+        "INFO",
+        f"Lead {sent.reference} (j***@e***.fr) envoyé vers email",
+    )
+
+
+def test_errors_are_described_on_one_line_with_their_type() -> None:
+    assert _describe(ConnectionError("refus\n  du   relais")) == "ConnectionError: refus du relais"
+    assert _describe(asyncio.TimeoutError()) == "TimeoutError"
+
+
+def test_the_retry_task_is_named_waits_30_s_by_default_and_restarts_once_done(
+    sqlite_store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: List[float] = []
+
+    async def stop_at_first_wait(seconds: float) -> None:
+        waits.append(seconds)
+        raise asyncio.CancelledError
+
+    async def scenario() -> None:
+        monkeypatch.setattr(outbox.asyncio, "sleep", stop_at_first_wait)
+        first = start_background_retry(lambda: sqlite_store)
+        assert first.get_name() == "leads-retry"
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        second = start_background_retry(lambda: sqlite_store)
+        assert second is not first
+        with pytest.raises(asyncio.CancelledError):
+            await second
+
+    asyncio.run(scenario())
+    assert waits == [30, 30]

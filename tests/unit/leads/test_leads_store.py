@@ -5,10 +5,11 @@ import threading
 from dataclasses import FrozenInstanceError, asdict, fields
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, List
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from actions.leads.store import PROJECT_ROOT, Lead, LeadInput, LeadStore, database_url, utcnow
 from actions.leads.tables import lead_deliveries, leads
@@ -202,3 +203,82 @@ def test_a_delivery_is_claimed_by_one_worker_only(
 
     assert not set(claimed[0]) & set(claimed[1])
     assert set(claimed[0]) | set(claimed[1]) == created
+
+
+def test_the_edges_of_count_since_and_export_are_included(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    """A lead made at the very instant asked for counts; so does one at midnight in Paris."""
+    lead = store.create(make_lead(conversation_id="a"), [])
+    midnight_in_paris = datetime(2025, 2, 28, 23, 0, tzinfo=timezone.utc)  # 1 March, 00:00
+    _age(store, lead.id, midnight_in_paris)
+    assert store.count_since("a", midnight_in_paris) == 1
+    assert [row["id"] for row in store.export(date(2025, 3, 1))] == [lead.id]
+
+
+def test_leads_made_at_the_same_instant_are_exported_in_id_order(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    ids = [store.create(make_lead(name=f"n{i}"), []).id for i in range(4)]
+    for lead_id in ids:
+        _age(store, lead_id, datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc))
+    assert [row["id"] for row in store.export()] == sorted(ids)
+
+
+def test_a_long_error_is_kept_to_2000_characters(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = store.create(make_lead(), ["email"])
+    store.mark_failed(lead.id, "email", "x" * 3000, utcnow())
+    assert store.get(lead.id).deliveries["email"].last_error == "x" * 2000
+
+
+def test_purge_of_zero_days_deletes_every_lead_made_before_now(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    store.create(make_lead(), ["email"])
+    assert store.purge(0) == 1 and store.export() == []
+    with pytest.raises(ValueError, match="older_than_days must not be negative"):
+        store.purge(-1)
+
+
+def test_times_come_back_in_utc_whatever_zone_they_were_given_in(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    paris = datetime(2025, 3, 12, 14, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    lead = store.create(make_lead(consent_at=paris), ["email"])
+    for read in (lead, store.get(lead.id)):
+        assert read.consent_at == paris and read.consent_at.tzinfo == timezone.utc
+        assert read.consent_at.hour == 13
+    with pytest.raises(StatementError, match="naive datetime"):
+        store.mark_failed(lead.id, "email", "erreur", datetime(2025, 3, 12, 13, 5))
+
+
+def test_a_lease_ending_exactly_now_is_still_held(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = store.create(make_lead(), ["email"])
+    now = utcnow()
+    assert store.claim(lead.id, "email", now, 60)
+    assert not store.claim(lead.id, "email", now + timedelta(seconds=60), 60)
+    assert store.claim(lead.id, "email", now + timedelta(seconds=60, microseconds=1), 60)
+
+
+def test_due_deliveries_are_claimed_oldest_due_first(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    first, second = (store.create(make_lead(name=n), ["email"]) for n in ("a", "b"))
+    now = utcnow()
+    store.mark_failed(first.id, "email", "refus", now - timedelta(seconds=10))
+    store.mark_failed(second.id, "email", "refus", now - timedelta(seconds=20))
+    assert [lead.id for lead in store.claim_due("email", now, 60)] == [second.id, first.id]
+
+
+def test_a_delivery_already_sent_is_never_marked_failed_again(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = store.create(make_lead(), ["email"])
+    store.mark_sent(lead.id, "email")
+    store.mark_failed(lead.id, "email", "trop tard", utcnow())
+    delivery = store.get(lead.id).deliveries["email"]
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 0, None)

@@ -174,3 +174,12 @@ def test_choice_labels() -> None:
     assert NEEDS["creer_ptce"] == "Créer un PTCE"
     assert NEEDS["relancer_ptce"] == "Relancer un PTCE"
     assert NEEDS["candidater_ami"] == "Candidater à l'AMI PTCE"
+
+
+def test_a_refusal_reads_as_its_response_name() -> None:
+    assert str(InvalidField("utter_invalid_phone")) == "utter_invalid_phone"
+
+
+def test_a_phone_of_eight_characters_is_masked_too() -> None:
+    assert mask_phone("01234567") == "012******67"
+    assert mask_phone("0123456") == "***"

@@ -1,0 +1,12 @@
+"""The action server answers to every action the domain names, under that exact name."""
+
+from rasa_sdk.executor import ActionExecutor
+
+from tests.support.content import domain
+
+
+def test_every_action_of_the_domain_is_served_under_its_name() -> None:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    # AskChoice, the base of the two choice questions, registers as "action_ask_": unused.
+    assert set(executor.actions) - {"action_ask_"} == set(domain()["actions"])
