@@ -25,7 +25,7 @@ from insights.report import Report, build
 from tests.e2e.test_leads import ANSWERS, start_form
 from tests.e2e.test_widget import browser, open_tab, screenshot  # noqa: F401 - a fixture
 from tests.support.chat import say, text_of
-from tests.support.content import ROOT
+from tests.support.content import ROOT, response_start
 from tests.support.conversations import fill_stores
 from tests.support.processes import base_env
 from tests.support.session import Servers
@@ -75,13 +75,12 @@ def test_real_conversations_give_the_report_and_the_csv_their_figures(
 ) -> None:
     before = counts(snapshot(servers, monkeypatch))
     visitor = uuid.uuid4().hex
-    assert "regroupe plusieurs acteurs" in text_of(
-        say(servers.rasa_url, "c'est quoi un ptce", visitor)
-    )
+    answer = text_of(say(servers.rasa_url, "c'est quoi un ptce", visitor))
+    assert response_start("utter_faq/ptce_definition") in answer
     sorry = text_of(say(servers.rasa_url, "pas utile", visitor))
-    assert "Désolé que cette réponse ne vous ait pas aidé" in sorry and "consultant" in sorry
+    assert response_start("utter_not_helpful") in sorry and "consultant" in sorry
     declined = text_of(say(servers.rasa_url, OUT_OF_SCOPE, visitor))
-    assert "je ne peux pas vous répondre sur ce sujet" in declined
+    assert response_start("utter_out_of_scope") in declined
     lead = uuid.uuid4().hex
     start_form(servers, lead)
     for message, expected in ANSWERS:
