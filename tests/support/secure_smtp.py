@@ -12,7 +12,7 @@ import ipaddress
 import ssl
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple
+from typing import Any, Dict, List, NamedTuple, Tuple
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -72,13 +72,14 @@ class SecureSmtpServer(SmtpServer):
     """``SmtpServer`` that requires STARTTLS, then ``SMTP_USER``'s login, before any mail.
 
     ``sessions`` records, for each message accepted, whether it came over TLS and
-    who had logged in.
+    who had logged in; ``logins`` every (user, password) tried.
     """
 
     def __init__(self, port: int, certificate: Certificate) -> None:
         super().__init__(port)
         self.certificate = certificate
         self.sessions: List[Dict[str, Any]] = []
+        self.logins: List[Tuple[bytes, bytes]] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         login = session.auth_data.login.decode() if session.authenticated else None
@@ -89,6 +90,8 @@ class SecureSmtpServer(SmtpServer):
         self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
     ) -> AuthResult:
         """Accept only ``SMTP_USER`` with ``SMTP_PASSWORD`` (aiosmtpd's authenticator)."""
+        if isinstance(auth_data, LoginPassword):
+            self.logins.append((auth_data.login, auth_data.password))
         good = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
             SMTP_USER.encode(),
             SMTP_PASSWORD.encode(),

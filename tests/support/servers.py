@@ -99,6 +99,10 @@ class WebhookCall:
     def signature(self) -> Optional[str]:
         return self.headers.get("X-Signature-SHA256")
 
+    @property
+    def content_type(self) -> Optional[str]:
+        return next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)
+
 
 def signature_is_valid(
     secret: str, headers: Mapping[str, str], body: bytes, now: float, tolerance: int

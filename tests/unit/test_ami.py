@@ -200,3 +200,9 @@ def test_the_default_clock_is_the_current_instant_with_its_time_zone() -> None:
     now = ActionAnswerAmi().clock()
     assert now.utcoffset() == timedelta(0)
     assert abs((datetime.now(timezone.utc) - now).total_seconds()) < 5
+
+
+def test_the_winners_are_told_no_results_only_once_the_calendar_is_over() -> None:
+    no_results = response_text("utter_ami_no_results")
+    assert no_results in answer("ami_laureats", date(2026, 11, 26))
+    assert no_results not in answer("ami_laureats", date(2021, 6, 1))

@@ -93,6 +93,8 @@ def test_every_reply_goes_to_the_visitor_who_wrote() -> None:
         assert reply["recipient_id"] == "v-42"
     (reply,) = replies_to("", "bonjour", silent, RateLimiter())
     assert reply["recipient_id"] == "default"
+    (reply,) = replies_to("v-7", "bonjour", answering, RateLimiter())  # through the counter
+    assert (reply["recipient_id"], reply["text"]) == ("v-7", "réponse à bonjour")
 
 
 def test_a_too_long_message_is_told_its_length() -> None:

@@ -3,14 +3,15 @@
 The hand-off runs on a real lead store."""
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import update
 
 from actions import lead_handoff
 from actions.lead_form import (
@@ -34,6 +35,7 @@ from actions.lead_handoff import (
     ActionSubmitLead,
 )
 from actions.leads.store import LeadStore
+from actions.leads.tables import leads
 from actions.leads.validation import NEEDS
 from tests.support.actions import run_action
 from tests.support.content import domain, response_text
@@ -616,3 +618,83 @@ def test_the_summary_is_one_line_per_field_in_the_form_order() -> None:
     assert [line.split("\u00a0:")[0] for line in lines] == [
         f"- {label}" for label in FIELDS.values()
     ]
+
+
+def user(text: Optional[str], intent: str, channel: str = "socketio", **parse: Any) -> Dict:
+    """A user event as Rasa sends it to the action server."""
+    return {
+        "event": "user",
+        "text": text,
+        "input_channel": channel,
+        "parse_data": {"intent": {"name": intent}, **parse},
+    }
+
+
+CONSENT = {"event": "slot", "name": "lead_consent_at", "value": FILLED["lead_consent_at"]}
+
+
+def submitted(events: List[Dict], **slots: Any) -> Tuple[Dict, Dict]:
+    """The stored lead and the message after a submission with ``events`` and ``slots``."""
+    _, (message,) = run(ActionSubmitLead(), tracker(slots={**FILLED, **slots}, events=events))
+    return lead_handoff.lead_store().export()[-1], message
+
+
+def test_the_lead_keeps_the_channel_and_phone_and_says_how_the_firm_will_answer(
+    store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LEADS_FOLLOWUP_TEXT", raising=False)
+    lead, message = submitted([user("bonjour", "greet", "telegram"), CONSENT])
+    assert (lead["channel"], lead["phone"]) == ("telegram", "+33612345678")
+    assert response_text("utter_lead_followup_phone") in message["text"]
+
+    lead, message = submitted([CONSENT], lead_phone="")
+    assert (lead["channel"], lead["phone"]) == ("inconnu", None)
+    assert response_text("utter_lead_followup_email") in message["text"]
+
+    monkeypatch.setenv("LEADS_FOLLOWUP_TEXT", "Réponse sous 48 heures.")
+    _, message = submitted([CONSENT])
+    assert message["text"].endswith("Réponse sous 48 heures.")
+
+
+def test_the_topic_is_an_ami_question_or_a_faq_without_its_answer_key(store: LeadStore) -> None:
+    lead, _ = submitted([user("et l'AMI ?", "ami_calendrier"), CONSENT])
+    assert lead["topic"] == "ami_calendrier"
+    lead, _ = submitted([user("c'est quoi ?", "faq"), user("/greet", "greet"), CONSENT])
+    assert lead["topic"] == "faq"
+    lead, _ = submitted([user("c'est quoi ?", "faq", response_selector={"faq": {}}), CONSENT])
+    assert lead["topic"] == "faq"
+
+
+def test_the_context_is_the_last_five_typed_messages_before_consent(store: LeadStore) -> None:
+    typed = [user(f"question {n}", "faq") for n in range(7)]
+    form = [
+        CONSENT,
+        user("Jeanne Dupont", "out_of_scope"),
+        {"event": "slot", "name": "lead_name", "value": "Jeanne Dupont"},
+    ]
+    lead, _ = submitted(
+        typed + [user("/request_contact", "request_contact"), user(None, "greet")] + form
+    )
+    assert lead["context"] == [{"sender": "user", "text": f"question {n}"} for n in range(3, 7)] + [
+        {"sender": "user", "text": ""}
+    ]
+
+
+def test_submissions_older_than_an_hour_are_not_counted(store: LeadStore) -> None:
+    for _ in range(lead_handoff.MAX_SUBMISSIONS_PER_HOUR):
+        run(ActionSubmitLead(), tracker(slots=FILLED))
+    with store.engine.begin() as connection:
+        connection.execute(
+            update(leads).values(created_at=datetime.now(timezone.utc) - timedelta(minutes=61))
+        )
+    _, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
+    assert message["response"] == "utter_lead_submitted"
+
+
+def test_a_submission_starts_the_retries_on_the_actions_store(
+    store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: List[Any] = []
+    monkeypatch.setattr(lead_handoff, "start_background_retry", started.append)
+    run(ActionSubmitLead(), tracker(slots=FILLED))
+    assert started == [lead_handoff.lead_store]

@@ -1,5 +1,7 @@
 """The sheet search: passages cut from the sheet, French stems, the closest passage."""
 
+import math
+
 import pytest
 
 from actions.sheet_search import (
@@ -98,7 +100,11 @@ def test_a_small_sheet_is_cut_into_passages_with_their_sections_and_labels() -> 
             "- activités nouvelles\n- mutualisation",
             "Une phrase après la liste.",
             "→ Nouvelle charte",
-            "La charte est en ligne.",
+            "La charte est\nen ligne.",
+            "Deux lignes qui\nfinissent par :",
+            "XXIe siècle",
+            "Chapitre IX ?",
+            "Un fait.",
         ]
     )
     assert split_passages(sheet) == [
@@ -107,4 +113,16 @@ def test_a_small_sheet_is_cut_into_passages_with_their_sections_and_labels() -> 
         Passage("Définition", "Formes : mutualisation"),
         Passage("Définition", "Une phrase après la liste."),
         Passage("Nouvelle charte", "La charte est en ligne."),
+        Passage("Nouvelle charte", "Deux lignes qui finissent par :"),
+        Passage("Chapitre IX", "Un fait."),
     ]
+    assert _is_heading("XXIe siècle") and split_passages("XXIe siècle\n\nUn fait.") == [
+        Passage("XXIe siècle", "Un fait.")
+    ]
+
+
+def test_a_word_repeated_in_a_passage_counts_less_and_less() -> None:
+    """Term frequencies are sublinear (1 + ln tf): a passage cannot win by repeating a word."""
+    search = SheetSearch([Passage("", "loup loup loup chat"), Passage("", "chien")])
+    weight = 1 + math.log(3)
+    assert search.best("loup").score == pytest.approx(weight / math.sqrt(weight**2 + 1))

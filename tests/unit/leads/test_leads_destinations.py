@@ -4,9 +4,13 @@ import asyncio
 import hashlib
 import hmac
 import json
+import smtplib
+import socket
+import threading
 import time
 from email.utils import parsedate_to_datetime
 from html import escape as html_escape
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Tuple
 from zoneinfo import ZoneInfo
@@ -23,6 +27,8 @@ from actions.leads.destinations import (
     destinations_from_env,
 )
 from actions.leads.store import LeadInput, LeadStore
+from tests.support.ports import free_port
+from tests.support.servers import LoopbackHttpServer
 
 
 def _text_and_html(message: Any) -> Tuple[str, str]:
@@ -113,7 +119,8 @@ def test_the_webhook_is_signed_and_idempotent(
 
 
 @pytest.mark.parametrize(
-    "status, delivered", [(200, True), (299, True), (302, False), (404, False), (500, False)]
+    "status, delivered",
+    [(200, True), (299, True), (300, False), (302, False), (404, False), (500, False)],
 )
 def test_only_a_2xx_answer_is_a_delivery(
     status: int,
@@ -389,6 +396,7 @@ def test_the_context_is_told_whatever_shape_it_was_stored_in(
         {"sender": "bot", "text": "Bienvenue"},
         {"sender": "agent", "text": "Un humain"},
         {"text": "Sans auteur"},
+        {"sender": "user"},
         "Une simple ligne",
     ]
     lead = sqlite_store.create(make_lead(context=context), [])
@@ -398,10 +406,12 @@ def test_the_context_is_told_whatever_shape_it_was_stored_in(
         "Assistant : Bienvenue",
         "agent : Un humain",
         "? : Sans auteur",
+        "Visiteur : ",
         "Une simple ligne",
     ]
     assert plain.endswith(
-        "\nDerniers messages de la conversation :\n" + "".join(f"- {line}\n" for line in told)
+        f"\n{lead.message}\n\nDerniers messages de la conversation :\n"
+        + "".join(f"- {line}\n" for line in told)
     )
     assert "<h3>Derniers messages de la conversation</h3><ul>" in html
     assert "".join(f"<li>{html_escape(line)}</li>" for line in told) in html
@@ -434,3 +444,150 @@ def test_the_email_text_gives_every_field_under_its_french_label(
         assert row in html
     assert f'<p style="white-space: pre-wrap">{html_escape(lead.message)}</p>' in html
     assert html.startswith('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head>')
+
+
+def test_the_webhook_says_its_body_is_utf8_json(
+    webhook, sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    webhook.start()
+    lead = sqlite_store.create(make_lead(), ["webhook"])
+    asyncio.run(WebhookDestination.from_env(webhook.env()).send(lead))
+    assert webhook.calls[0].content_type.lower() == "application/json; charset=utf-8"
+
+
+class RedirectingServer(LoopbackHttpServer):
+    """A receiver that answers every POST with a redirect to ``target``."""
+
+    def __init__(self, port: int, target: str) -> None:
+        super().__init__(port)
+        self.target = target
+
+    def start(self) -> None:
+        target = self.target
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                self.send_response(307)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                """Quiet."""
+
+        self.serve(Handler)
+
+
+def test_a_redirect_is_refused_rather_than_followed(
+    webhook, sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    """A lead goes only to the configured URL, never where a redirect points."""
+    webhook.start()
+    redirecting = RedirectingServer(free_port(), webhook.url)
+    redirecting.start()
+    try:
+        lead = sqlite_store.create(make_lead(), ["webhook"])
+        destination = WebhookDestination(
+            url=f"http://127.0.0.1:{redirecting.port}/leads", secret="s"
+        )
+        with pytest.raises(DeliveryError, match="HTTP 307"):
+            asyncio.run(destination.send(lead))
+    finally:
+        redirecting.stop()
+    assert webhook.calls == []
+
+
+def test_a_relay_that_never_answers_times_out(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    """The connection is accepted but no greeting comes: the send gives up after its timeout.
+
+    The socket is closed after 3 s whatever happens, so a send without a timeout fails
+    this test instead of hanging the run."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    closer = threading.Timer(3, silent.close)
+    closer.start()
+    try:
+        mute = EmailDestination(
+            host="127.0.0.1",
+            sender="a@b.fr",
+            recipients=("c@d.fr",),
+            port=silent.getsockname()[1],
+            timeout=0.3,
+        )
+        lead = sqlite_store.create(make_lead(), ["email"])
+        with pytest.raises(smtplib.SMTPServerDisconnected, match="timed out"):
+            asyncio.run(mute.send(lead))
+    finally:
+        closer.cancel()
+        silent.close()
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        (
+            {"LEADS_SMTP_HOST": "h", "LEADS_EMAIL_FROM": "a@b.fr"},
+            "LEADS_SMTP_HOST is set: LEADS_EMAIL_FROM and LEADS_EMAIL_TO are required",
+        ),
+        (
+            {**SMTP_ENV, "LEADS_SMTP_PORT": "smtp"},
+            "LEADS_SMTP_PORT must be a port number, not 'smtp'",
+        ),
+        (
+            {**SMTP_ENV, "LEADS_SMTP_STARTTLS": "peut-être"},
+            "LEADS_SMTP_STARTTLS must be true or false, not 'peut-être'",
+        ),
+        (
+            {"LEADS_WEBHOOK_URL": "https://crm.exemple.fr"},
+            "LEADS_WEBHOOK_URL is set: LEADS_WEBHOOK_SECRET is required to sign",
+        ),
+        (
+            {"LEADS_WEBHOOK_URL": "ftp://crm.exemple.fr", "LEADS_WEBHOOK_SECRET": "s"},
+            "LEADS_WEBHOOK_URL must be an http(s) URL",
+        ),
+    ],
+)
+def test_configuration_errors_say_what_to_fix_in_words_the_operator_reads(
+    env: Dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        destinations_from_env(env)
+    assert str(caught.value) == message
+
+
+def test_the_email_html_is_the_fields_table_then_the_message(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    lead = sqlite_store.create(make_lead(context=[]), [])
+    message = _message_for(lead)
+    plain, html = _text_and_html(message)
+    rows = "\n".join(
+        f'<tr><th align="left">{html_escape(label)}</th><td>{html_escape(value)}</td></tr>'
+        for label, value in (line.split(" : ", 1) for line in plain.splitlines()[2:14])
+    )
+    assert html == (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>'
+        "<p>Nouveau contact reçu par l'assistant PTCE.</p>"
+        f"<table>{rows}</table>"
+        "<h3>Message</h3>"
+        f'<p style="white-space: pre-wrap">{html_escape(lead.message)}</p>'
+        "</body></html>\n"
+    )
+    # Quoted-printable keeps the French text 7-bit clean for any relay, and readable.
+    assert [part["Content-Transfer-Encoding"] for part in message.iter_parts()] == [
+        "quoted-printable",
+        "quoted-printable",
+    ]
+
+
+def test_the_message_id_is_on_the_domain_of_the_sender_address(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    """The address's domain, not a word of the display name that holds an @."""
+    lead = sqlite_store.create(make_lead(), [])
+    message = _message_for(lead, sender='"PTCE @ Fr" <robot@Xyz.fr>')
+    assert message["Message-ID"] == f"<lead-{lead.id}@Xyz.fr>"

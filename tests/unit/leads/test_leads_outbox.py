@@ -122,7 +122,13 @@ def test_failures_back_off_exponentially(
     now = utcnow()
 
     [first] = asyncio.run(deliver_due(sqlite_store, destinations, now=now))
-    assert not first.sent and "ConnectionRefusedError" in first.error
+    assert (first.lead_id, first.reference, first.destination, first.sent) == (
+        lead.id,
+        lead.reference,
+        "email",
+        False,
+    )
+    assert first.error.startswith("ConnectionRefusedError")
     assert sqlite_store.get(lead.id).deliveries["email"].next_attempt_at == now + timedelta(
         seconds=30
     )
@@ -385,3 +391,25 @@ def test_the_retry_task_is_named_waits_30_s_by_default_and_restarts_once_done(
 
     asyncio.run(scenario())
     assert waits == [30, 30]
+
+
+def test_a_database_failure_after_storing_is_logged_redacted_and_the_lead_returned(
+    smtp: Any,
+    sqlite_store: LeadStore,
+    make_lead: Callable[..., LeadInput],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The lead is committed; a database error while claiming it only defers the sending."""
+
+    def claim_fails(*_: Any) -> bool:
+        raise RuntimeError("base en panne pour jeanne.dupont@exemple.fr")
+
+    monkeypatch.setattr(sqlite_store, "claim", claim_fails)
+    lead = asyncio.run(submit(sqlite_store, make_lead(), destinations_from_env(smtp.env())))
+    assert lead.deliveries["email"].status == "pending"
+    assert _outbox_logs(caplog)[-1] == (
+        "ERROR",
+        f"Lead {lead.reference} enregistré, envoi immédiat interrompu : "
+        "base en panne pour j***@e***.fr",
+    )

@@ -5,6 +5,7 @@ refuses mail without them, so removing either from the destination fails a test.
 """
 
 import asyncio
+import smtplib
 import ssl
 from typing import Callable
 
@@ -68,3 +69,13 @@ def test_a_relay_whose_certificate_is_not_trusted_gets_nothing(
     with pytest.raises(ssl.SSLCertVerificationError):
         asyncio.run(EmailDestination.from_env(secure_smtp.env()).send(lead))
     assert secure_smtp.sessions == []
+
+
+def test_a_user_without_password_tries_an_empty_one(
+    secure_smtp: SecureSmtpServer, sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    env = {k: v for k, v in secure_smtp.env().items() if k != "LEADS_SMTP_PASSWORD"}
+    lead = sqlite_store.create(make_lead(), ["email"])
+    with pytest.raises(smtplib.SMTPAuthenticationError):
+        asyncio.run(EmailDestination.from_env(env).send(lead))
+    assert set(secure_smtp.logins) == {(SMTP_USER.encode(), b"")}  # each mechanism smtplib tries

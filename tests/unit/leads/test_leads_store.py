@@ -2,13 +2,14 @@
 
 import re
 import threading
+import time
 from dataclasses import FrozenInstanceError, asdict, fields
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, List
+from typing import Callable, Dict, List
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from actions.leads.store import PROJECT_ROOT, Lead, LeadInput, LeadStore, database_url, utcnow
@@ -76,18 +77,23 @@ def test_optional_fields_may_be_empty(
     assert (lead.phone, lead.topic, lead.context, lead.deliveries) == (None, None, [], {})
 
 
-def test_create_is_one_transaction(store: LeadStore, make_lead: Callable[..., LeadInput]) -> None:
-    with pytest.raises(IntegrityError):
+def test_create_is_one_transaction(
+    store: LeadStore, make_lead: Callable[..., LeadInput], visitor: Dict[str, str]
+) -> None:
+    with pytest.raises(IntegrityError) as failed:
         store.create(make_lead(), ["email", None])  # type: ignore[list-item]
     assert store.export() == []
     assert _delivery_rows(store) == 0
+    # A database error never prints the visitor's data (hide_parameters).
+    assert visitor["email"] not in str(failed.value)
 
 
 def test_naive_consent_time_is_refused(
     store: LeadStore, make_lead: Callable[..., LeadInput]
 ) -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError) as refused:
         store.create(make_lead(consent_at=datetime(2025, 3, 12, 13, 5)), [])
+    assert str(refused.value) == "consent_at must be timezone-aware"
 
 
 def test_count_since_counts_one_conversation(
@@ -238,8 +244,9 @@ def test_purge_of_zero_days_deletes_every_lead_made_before_now(
 ) -> None:
     store.create(make_lead(), ["email"])
     assert store.purge(0) == 1 and store.export() == []
-    with pytest.raises(ValueError, match="older_than_days must not be negative"):
+    with pytest.raises(ValueError) as refused:
         store.purge(-1)
+    assert str(refused.value) == "older_than_days must not be negative"
 
 
 def test_times_come_back_in_utc_whatever_zone_they_were_given_in(
@@ -250,7 +257,8 @@ def test_times_come_back_in_utc_whatever_zone_they_were_given_in(
     for read in (lead, store.get(lead.id)):
         assert read.consent_at == paris and read.consent_at.tzinfo == timezone.utc
         assert read.consent_at.hour == 13
-    with pytest.raises(StatementError, match="naive datetime"):
+    naive = "naive datetime: pass a timezone-aware one (e.g. in UTC)"
+    with pytest.raises(StatementError, match=re.escape(f"(builtins.ValueError) {naive}\n")):
         store.mark_failed(lead.id, "email", "erreur", datetime(2025, 3, 12, 13, 5))
 
 
@@ -267,11 +275,13 @@ def test_a_lease_ending_exactly_now_is_still_held(
 def test_due_deliveries_are_claimed_oldest_due_first(
     store: LeadStore, make_lead: Callable[..., LeadInput]
 ) -> None:
-    first, second = (store.create(make_lead(name=n), ["email"]) for n in ("a", "b"))
+    """Neither the order they were made in nor the order they failed in."""
+    made = [store.create(make_lead(name=n), ["email"]) for n in ("a", "b", "c")]
     now = utcnow()
-    store.mark_failed(first.id, "email", "refus", now - timedelta(seconds=10))
-    store.mark_failed(second.id, "email", "refus", now - timedelta(seconds=20))
-    assert [lead.id for lead in store.claim_due("email", now, 60)] == [second.id, first.id]
+    for lead, seconds_ago in zip(made, (10, 30, 20), strict=True):
+        store.mark_failed(lead.id, "email", "refus", now - timedelta(seconds=seconds_ago))
+    claimed = [lead.id for lead in store.claim_due("email", now, 60)]
+    assert claimed == [made[1].id, made[2].id, made[0].id]
 
 
 def test_a_delivery_already_sent_is_never_marked_failed_again(
@@ -282,3 +292,50 @@ def test_a_delivery_already_sent_is_never_marked_failed_again(
     store.mark_failed(lead.id, "email", "trop tard", utcnow())
     delivery = store.get(lead.id).deliveries["email"]
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 0, None)
+
+
+def test_times_do_not_depend_on_the_zone_of_the_machine_or_of_the_session(
+    store: LeadStore, make_lead: Callable[..., LeadInput], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server in Paris, or a PostgreSQL session in Paris (PGTZ), stores the same instants."""
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    monkeypatch.setenv("PGTZ", "Europe/Paris")
+    time.tzset()
+    try:
+        in_paris = LeadStore(store.url)
+        lead = in_paris.create(make_lead(), [])
+        consent_at = in_paris.get(lead.id).consent_at
+        in_paris.dispose()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert consent_at == datetime(2025, 3, 12, 13, 5, tzinfo=timezone.utc)
+    assert consent_at.utcoffset() == timedelta(0)
+    assert store.get(lead.id).consent_at == consent_at
+
+
+def test_marking_a_delivery_touches_its_lead_only(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    sent, other = (store.create(make_lead(), ["email"]) for _ in range(2))
+    store.mark_sent(sent.id, "email")
+    assert store.get(sent.id).updated_at > sent.updated_at
+    assert store.get(other.id).updated_at == other.updated_at
+    assert store.get(sent.id).deliveries["email"].destination == "email"
+
+
+def test_the_store_reconnects_after_its_connections_were_cut(
+    postgres_url: str, make_lead: Callable[..., LeadInput]
+) -> None:
+    """PostgreSQL restarted or a proxy dropped idle connections: the next call still works."""
+    store = LeadStore(postgres_url)
+    lead = store.create(make_lead(), [])
+    with create_engine(postgres_url, future=True).connect() as admin:
+        admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    assert store.get(lead.id) == lead
+    store.dispose()

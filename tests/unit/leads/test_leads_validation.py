@@ -183,3 +183,17 @@ def test_a_refusal_reads_as_its_response_name() -> None:
 def test_a_phone_of_eight_characters_is_masked_too() -> None:
     assert mask_phone("01234567") == "012******67"
     assert mask_phone("0123456") == "***"
+
+
+@pytest.mark.parametrize(
+    "email, masked",
+    [
+        ("a@b@exemple.fr", "a***@e***.fr"),  # the domain is after the last @
+        ("@exemple.fr", "***"),
+        ("jeanne@", "***"),
+        ("jeanne@localhost", "j***@l***"),
+        ("jeanne@.fr", "j***@.***"),
+    ],
+)
+def test_odd_addresses_are_masked_too(email: str, masked: str) -> None:
+    assert mask_email(email) == masked
