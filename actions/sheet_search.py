@@ -55,8 +55,14 @@ def _clean(line: str) -> str:
     return re.sub(r"<(https?://[^>]+)>", r"\1", line.replace("**", "")).strip()
 
 
+def sentences(paragraph: str) -> List[str]:
+    """A paragraph's sentences: a passage says one thing, so its score says how well."""
+    text = paragraph.replace("\n", " ")
+    return [part for part in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý*])", text) if part]
+
+
 def split_passages(sheet: str) -> List[Passage]:
-    """Paragraphs and list items, each with the line that introduces it and its heading.
+    """Sentences and list items, each with the line that introduces it and its heading.
 
     A list item alone ("mutualisation de locaux…") says little: it keeps the line
     that introduces its list ("Formes :"). An arrow line ("→ Nouvelle charte PTCE")
@@ -73,7 +79,7 @@ def split_passages(sheet: str) -> List[Passage]:
         elif block.endswith(":") and "\n" not in block:
             label = _clean(block)
         else:
-            lines = block.splitlines() if block.startswith("- ") else [block.replace("\n", " ")]
+            lines = block.splitlines() if block.startswith("- ") else sentences(block)
             for line in lines:
                 text = _clean(line)
                 passages.append(Passage(section, f"{label} {text}" if label else text))

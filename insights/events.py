@@ -102,7 +102,10 @@ def read_only_engine(url: str) -> Engine:
             raise StoreError(f"fichier {path} impossible à ouvrir ({error.strerror})") from None
         uri = f"file:{path}?mode=ro"
         return sa.create_engine(
-            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), future=True
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True),
+            future=True,
+            hide_parameters=True,
         )
     connect_args: dict = {}
     if parsed.get_backend_name() == "postgresql":
@@ -110,7 +113,8 @@ def read_only_engine(url: str) -> Engine:
             "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             "options": "-c default_transaction_read_only=on",
         }
-    return sa.create_engine(parsed, future=True, connect_args=connect_args)
+    # The conversations are the visitors' words: a failed query must not log them.
+    return sa.create_engine(parsed, future=True, connect_args=connect_args, hide_parameters=True)
 
 
 def period_bounds(since: Optional[date], until: Optional[date]) -> Tuple[float, float]:

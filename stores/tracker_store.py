@@ -86,11 +86,19 @@ def deserialise_events(serialised: List[Dict[str, Any]]) -> List[Event]:
 
 
 def engine_kwargs(url: URL) -> Dict[str, Any]:
-    """Rasa's engine settings; PostgreSQL connections checked before use, SQLite's pooled."""
+    """Rasa's engine settings; PostgreSQL connections checked before use, SQLite's pooled.
+
+    Parameters are hidden from errors: a failed statement's message is logged, and its
+    parameters would be the visitor's own words (the events' JSON).
+    """
     if url.get_backend_name() == "sqlite":
         # One pool of connections to the file, used from Rasa's single event loop thread.
-        return {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
-    return {"pool_pre_ping": True, **create_engine_kwargs(url)}
+        return {
+            "poolclass": sa.pool.QueuePool,
+            "connect_args": {"check_same_thread": False},
+            "hide_parameters": True,
+        }
+    return {"pool_pre_ping": True, **create_engine_kwargs(url), "hide_parameters": True}
 
 
 def tune_sqlite(connection: Any, _record: Any) -> None:

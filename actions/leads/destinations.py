@@ -14,6 +14,7 @@ import json
 import os
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -153,16 +154,24 @@ class WebhookDestination:
         """The exact bytes sent and signed."""
         return json.dumps(lead.as_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
 
-    def signature(self, body: bytes) -> str:
-        """Hex HMAC-SHA256 of ``body``: the receiver recomputes it to trust the lead."""
-        return hmac.new(self.secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    def signature(self, body: bytes, timestamp: int) -> str:
+        """Hex HMAC-SHA256 of ``"<timestamp>.<body>"``, the receiver recomputes it.
+
+        The time of sending is signed with the body so that a receiver refusing old
+        timestamps (five minutes in the README) cannot be fed a captured request later:
+        a replayer can neither reuse the old time nor put a new one without the secret.
+        """
+        signed = str(timestamp).encode("ascii") + b"." + body
+        return hmac.new(self.secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
     async def send(self, lead: Lead) -> None:
         """POST the lead; any status outside 2xx (redirects included) is a failure."""
         body = self.body(lead)
+        timestamp = int(time.time())
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            "X-Signature-SHA256": self.signature(body),
+            "X-Signature-Timestamp": str(timestamp),
+            "X-Signature-SHA256": self.signature(body, timestamp),
             "Idempotency-Key": lead.id,
         }
         timeout = aiohttp.ClientTimeout(total=self.timeout)

@@ -5,7 +5,8 @@
   the expected fact (or, when the sheet has no answer, say so), and no
   out-of-scope message gets a fact of the sheet.
 - The fact table (tests/facts.yml): every fact of the sheet can be reached by
-  asking, in the answer or one tap away behind its « En savoir plus » button.
+  asking, in the answer or one tap away (« En savoir plus », or the first topic
+  the bot suggests when it is unsure).
 """
 
 import uuid
@@ -16,11 +17,11 @@ import pytest
 
 from tests.support.blind import contains, evaluate
 from tests.support.chat import say, text_of
-from tests.support.content import ROOT, load_yaml
+from tests.support.content import ROOT, load_yaml, response_text
 
 # The issue asks 95 %; this gate holds the level reached (README, "Understanding")
 # so that no change makes it worse. Raise it with the score.
-ON_TOPIC_MINIMUM = 0.77
+ON_TOPIC_MINIMUM = 0.80
 MORE = "En savoir plus"
 RESULTS = ROOT / "results"
 
@@ -45,22 +46,29 @@ def test_the_blind_set_gets_the_sheets_facts_and_nothing_out_of_scope(rasa_url: 
     assert report.share("answer", "not_in_sheet") >= ON_TOPIC_MINIMUM, report.summary()
 
 
-def answer_and_details(rasa_url: str, question: str) -> str:
-    """The reply to ``question``, and the details behind its « En savoir plus », if any."""
+def one_tap_away(rasa_url: str, question: str) -> str:
+    """The reply to ``question`` and what one tap on it shows.
+
+    The tap is on « En savoir plus » under a short answer, or on the first topic
+    the bot suggests when it asks which one was meant.
+    """
     sender = uuid.uuid4().hex
     replies = say(rasa_url, question, sender)
     texts: List[str] = [text_of(replies)]
+    asked = response_text("utter_ask_which_topic")
     for reply in replies:
-        for button in reply.get("buttons") or []:
-            if button["title"] == MORE:
-                texts.append(text_of(say(rasa_url, button["payload"], sender)))
+        buttons = reply.get("buttons") or []
+        taps = [b for b in buttons if b["title"] == MORE]
+        if reply.get("text") == asked and buttons:
+            taps.append(buttons[0])
+        texts += [text_of(say(rasa_url, tap["payload"], sender)) for tap in taps]
     return "\n".join(texts)
 
 
 def test_every_fact_of_the_sheet_is_reachable(rasa_url: str) -> None:
     unreachable = []
     for fact in load_yaml("tests/facts.yml")["facts"]:
-        replies = [answer_and_details(rasa_url, q) for q in fact["questions"]]
+        replies = [one_tap_away(rasa_url, q) for q in fact["questions"]]
         if not any(contains(reply, fact["contains"]) for reply in replies):
             unreachable.append(f"{fact['id']} ({fact['contains']!r}): {fact['questions']}")
     save("facts.txt", "\n".join(unreachable) + "\n")

@@ -1,7 +1,8 @@
 """Real servers the tests send to: SMTP (aiosmtpd) and a CRM webhook, on loopback.
 
 Nothing is mocked: e-mails go through smtplib to aiosmtpd, and webhooks over HTTP
-to a server that checks the HMAC signature the way a CRM's receiver would.
+to a server that checks the HMAC signature and its timestamp the way a CRM's
+receiver should (the README documents that check).
 """
 
 import hashlib
@@ -12,11 +13,12 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from aiosmtpd.controller import Controller
 
 WEBHOOK_SECRET = "secret-de-test-webhook"
+WEBHOOK_TOLERANCE_SECONDS = 300
 EMAIL_FROM = "assistant@fr-consultants.test"
 EMAIL_TO = ["equipe@fr-consultants.test", "direction@fr-consultants.test"]
 
@@ -87,11 +89,42 @@ class WebhookCall:
     body: bytes
     signature_valid: bool
     status: int
-    content_type: Optional[str] = None
+    headers: Dict[str, str]
+
+    @property
+    def timestamp(self) -> Optional[str]:
+        return self.headers.get("X-Signature-Timestamp")
+
+    @property
+    def signature(self) -> Optional[str]:
+        return self.headers.get("X-Signature-SHA256")
+
+    @property
+    def content_type(self) -> Optional[str]:
+        return next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)
+
+
+def signature_is_valid(
+    secret: str, headers: Mapping[str, str], body: bytes, now: float, tolerance: int
+) -> bool:
+    """The receiver's check, written apart from the sender's code so a shared bug shows.
+
+    The timestamp must be signed with the body and within ``tolerance`` seconds of
+    ``now`` either way: older is a replay, much newer a forged or broken clock.
+    """
+    timestamp = headers.get("X-Signature-Timestamp", "")
+    if not timestamp.isdigit() or abs(now - int(timestamp)) > tolerance:
+        return False
+    signed = timestamp.encode() + b"." + body
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, headers.get("X-Signature-SHA256", ""))
 
 
 class WebhookServer(LoopbackHttpServer):
-    """An HTTP server that checks the HMAC signature, like a CRM's receiver would."""
+    """An HTTP server that checks the signature and its age, like a CRM's receiver should.
+
+    ``clock`` is the receiver's time: a test moves it forward to replay a request late.
+    """
 
     def __init__(self, port: int, secret: str = WEBHOOK_SECRET) -> None:
         super().__init__(port)
@@ -99,6 +132,7 @@ class WebhookServer(LoopbackHttpServer):
         self.calls: List[WebhookCall] = []
         self.status = 204
         self.delay = 0.0
+        self.clock: Callable[[], float] = time.time
 
     @property
     def url(self) -> str:
@@ -117,17 +151,13 @@ class WebhookServer(LoopbackHttpServer):
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                expected = hmac.new(owner.secret.encode(), body, hashlib.sha256).hexdigest()
-                valid = hmac.compare_digest(expected, self.headers.get("X-Signature-SHA256", ""))
+                headers = dict(self.headers.items())
+                valid = signature_is_valid(  # self.headers: names compared case-insensitively
+                    owner.secret, self.headers, body, owner.clock(), WEBHOOK_TOLERANCE_SECONDS
+                )
                 status = owner.status if valid else 401
                 owner.calls.append(
-                    WebhookCall(
-                        self.headers.get("Idempotency-Key"),
-                        body,
-                        valid,
-                        status,
-                        self.headers.get("Content-Type"),
-                    )
+                    WebhookCall(self.headers.get("Idempotency-Key"), body, valid, status, headers)
                 )
                 time.sleep(owner.delay)
                 self.send_response(status)

@@ -7,12 +7,15 @@ import json
 import smtplib
 import socket
 import threading
+import time
 from email.utils import parsedate_to_datetime
 from html import escape as html_escape
 from http.server import BaseHTTPRequestHandler
-from typing import Any, Callable, Dict, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, Mapping, Tuple
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 
 from actions.leads.destinations import (
@@ -278,8 +281,81 @@ def test_the_webhook_body_is_the_lead_in_sorted_utf8_json_and_signed_with_hmac_s
     body = webhook.body(lead)
     assert body == json.dumps(lead.as_dict(), ensure_ascii=False, sort_keys=True).encode()
     assert "Évreux".encode() in body
-    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
-    assert webhook.signature(body) == expected
+    expected = hmac.new(b"s3cret", b"1767225600." + body, hashlib.sha256).hexdigest()
+    assert webhook.signature(body, 1767225600) == expected
+
+
+# The README's test vector: a CRM developer checks their receiver against it.
+VECTOR_SECRET = "whsec-exemple-ptce"
+VECTOR_TIMESTAMP = 1767225600  # 2026-01-01T00:00:00Z
+VECTOR_BODY = b'{"id":"3f2b8c1e","reference":"PTCE-0001"}'
+VECTOR_SIGNATURE = "1b0d4627676f915ccce5763034faeec0ea45b6e56f5c278b3feb21d087bedd77"
+
+
+def test_the_signed_test_vector_and_the_readme_agree() -> None:
+    webhook = WebhookDestination(url="https://crm.exemple.fr/leads", secret=VECTOR_SECRET)
+    assert webhook.signature(VECTOR_BODY, VECTOR_TIMESTAMP) == VECTOR_SIGNATURE
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    for value in (VECTOR_SECRET, str(VECTOR_TIMESTAMP), VECTOR_BODY.decode(), VECTOR_SIGNATURE):
+        assert value in readme
+
+
+def test_the_webhook_signs_the_time_of_sending(
+    webhook, sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    webhook.start()
+    lead = sqlite_store.create(make_lead(), ["webhook"])
+    before = int(time.time())
+    asyncio.run(WebhookDestination.from_env(webhook.env()).send(lead))
+
+    [call] = webhook.calls
+    assert call.timestamp is not None and before <= int(call.timestamp) <= time.time()
+    signed = call.timestamp.encode() + b"." + call.body
+    assert call.signature == hmac.new(webhook.secret.encode(), signed, "sha256").hexdigest()
+
+
+@pytest.mark.parametrize("age, status", [(0, 204), (299, 204), (301, 401), (3600, 401)])
+def test_the_receiver_refuses_a_replay_older_than_five_minutes(
+    age: int,
+    status: int,
+    webhook,
+    sqlite_store: LeadStore,
+    make_lead: Callable[..., LeadInput],
+) -> None:
+    """Someone who captured a signed request replays it later, byte for byte."""
+    webhook.start()
+    lead = sqlite_store.create(make_lead(), ["webhook"])
+    asyncio.run(WebhookDestination.from_env(webhook.env()).send(lead))
+    [sent] = webhook.calls
+
+    webhook.clock = lambda: time.time() + age
+    asyncio.run(_replay(webhook.url, sent.body, sent.headers))
+    assert webhook.calls[-1].status == status
+    assert webhook.calls[-1].signature_valid is (status == 204)
+
+
+def test_the_receiver_refuses_a_timestamp_from_the_future_or_missing(
+    webhook, sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    webhook.start()
+    lead = sqlite_store.create(make_lead(), ["webhook"])
+    destination = WebhookDestination.from_env(webhook.env())
+    body = destination.body(lead)
+    later = int(time.time()) + 600
+    future = {"X-Signature-Timestamp": str(later)}
+    future["X-Signature-SHA256"] = destination.signature(body, later)
+    unsigned_time = {"X-Signature-SHA256": hmac.new(b"x", body, "sha256").hexdigest()}
+    for headers in (future, unsigned_time):
+        asyncio.run(_replay(webhook.url, body, headers))
+    assert [call.status for call in webhook.calls] == [401, 401]
+
+
+async def _replay(url: str, body: bytes, headers: Mapping[str, str]) -> None:
+    """POST ``body`` with the signature headers as given, the way an attacker would resend it."""
+    signed = {name: value for name, value in headers.items() if name.startswith("X-Signature")}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=body, headers=signed):
+            pass
 
 
 def _message_for(lead: Any, sender: str = "Assistant PTCE <robot@exemple.fr>") -> Any:
