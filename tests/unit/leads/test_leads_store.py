@@ -346,3 +346,12 @@ def test_the_store_reconnects_after_its_connections_were_cut(
         )
     assert store.get(lead.id) == lead
     store.dispose()
+
+
+def test_a_delivery_sent_meanwhile_is_not_claimed_again(
+    store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    """A worker lists a due delivery, another sends it: the first one's claim must fail."""
+    lead = store.create(make_lead(), ["email"])
+    store.mark_sent(lead.id, "email")
+    assert not store.claim(lead.id, "email", utcnow(), 60)
