@@ -88,7 +88,7 @@ test-unit: install web ## unit tests (pytest tests/unit)
 test-e2e: train web system-tools ## the real servers end to end, the blind sets included
 	$(BIN)/python -m pytest -q -rs tests/e2e
 
-# Not part of `make test`: about half an hour on the 2 shared cores (scripts/mutation.py).
+# Not part of `make test`: about 15 min on the 2 shared cores (scripts/mutation.py).
 mutation: install web ## mutation testing of the deciding logic (mutmut), its score last
 	$(BIN)/python scripts/mutation.py
 

@@ -5,8 +5,11 @@ runs against the unit tests that reach the mutated function, never the end-to-en
 ones. The run starts from scratch: mutmut keeps a survivor's verdict while its
 function is unchanged, so a test added since would not be given its chance.
 ``--again`` re-tests only the survivors (and the functions changed since), for the
-loop of writing tests; the figure to quote comes from a run from scratch. It runs
-at the lowest priority with one worker, as the machines are shared.
+loop of writing tests: it learns which functions a new test reaches, but keeps what
+it recorded for the tests that existed, so a test given a new reach, or a function
+only old tests call, is judged on stale coverage. The figure to quote comes from a
+run from scratch. It runs at the lowest priority with one worker, as the machines
+are shared.
 
 The last line printed is ``mutation score: K/N killed (P %)``: a mutant that made a
 test fail, or time out, is killed (as in mutmut's own badge); N counts every mutant,

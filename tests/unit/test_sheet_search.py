@@ -9,6 +9,7 @@ from actions.sheet_search import (
     SheetSearch,
     _clean,
     _is_heading,
+    sentences,
     sheet_search,
     split_passages,
 )
@@ -126,3 +127,12 @@ def test_a_word_repeated_in_a_passage_counts_less_and_less() -> None:
     search = SheetSearch([Passage("", "loup loup loup chat"), Passage("", "chien")])
     weight = 1 + math.log(3)
     assert search.best("loup").score == pytest.approx(weight / math.sqrt(weight**2 + 1))
+
+
+def test_a_paragraph_is_cut_into_its_sentences_not_at_every_full_stop() -> None:
+    paragraph = "Un PTCE regroupe des acteurs. Ils coopèrent, etc. sur un territoire.\nÀ suivre !"
+    assert sentences(paragraph) == [
+        "Un PTCE regroupe des acteurs.",
+        "Ils coopèrent, etc. sur un territoire.",
+        "À suivre !",
+    ]
