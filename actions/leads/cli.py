@@ -40,7 +40,6 @@ CSV_COLUMNS = [
     "consent_at",
     "consent_version",
     "channel",
-    "conversation_id",
     "updated_at",
     "id",
     "context",

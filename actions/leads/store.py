@@ -12,6 +12,7 @@ plain dataclasses, detached from any session.
 """
 
 import os
+import secrets
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -25,6 +26,9 @@ from sqlalchemy.engine import Connection, Engine, Row
 from actions.leads.tables import PENDING, SENT, lead_deliveries, leads, metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Stored with the lead, never shown outside the store (see ``Lead.as_dict``).
+INTERNAL_COLUMNS = ("conversation_id",)
 # The team works on French time: ``export --since 2025-03-01`` starts at midnight there.
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -93,26 +97,43 @@ class Lead(LeadInput):
     deliveries: Dict[str, Delivery] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> Dict[str, Any]:
-        """The lead's columns in the table's order (not its deliveries), dates in ISO 8601.
+        """The lead as it leaves the store (exports, webhook), dates in ISO 8601.
 
         The table's order, not the fields' (inherited ones first), keeps the JSON
-        export and the webhook body in the order they always had.
+        export and the webhook body in the order they always had. The conversation
+        id stays inside: whoever holds it can continue or erase that conversation,
+        so the team and the CRM quote the ``reference`` instead.
         """
         data = asdict(self)
-        ordered = {column.name: data[column.name] for column in leads.columns}
+        ordered = {
+            column.name: data[column.name]
+            for column in leads.columns
+            if column.name not in INTERNAL_COLUMNS
+        }
         for key, value in ordered.items():
             if isinstance(value, datetime):
                 ordered[key] = value.isoformat()
         return ordered
 
 
-def reference_for(lead_id: str) -> str:
-    """The short reference the visitor and the team quote: ``PTCE-`` and 8 hex digits.
+def new_reference() -> str:
+    """The reference the visitor and the team quote, e.g. ``PTCE-7KQ4-M9XR``.
 
-    Not unique by construction (32 bits of the UUID), which is ample for a contact
-    form's volume; the UUID stays the key.
+    Eight random characters (about 40 bits) of an alphabet without look-alikes
+    (no 0/O, 1/I/L, U): unguessable enough to be one of the two proofs of an
+    erasure from a later visit, short enough to copy. The column's unique index
+    refuses the rare repeat; the visitor is then asked to confirm again.
     """
-    return "PTCE-" + uuid.UUID(lead_id).hex[:8].upper()
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"PTCE-{code[:4]}-{code[4:]}"
+
+
+def canonical_reference(typed: str) -> Optional[str]:
+    """A typed reference in its stored form (any case, spaces or dashes), or ``None``."""
+    code = "".join(char for char in typed.upper() if char.isalnum()).removeprefix("PTCE")
+    if len(code) != 8 or any(char not in REFERENCE_ALPHABET for char in code):
+        return None
+    return f"PTCE-{code[:4]}-{code[4:]}"
 
 
 class LeadStore:
@@ -142,7 +163,7 @@ class LeadStore:
             connection.execute(
                 insert(leads).values(
                     id=lead_id,
-                    reference=reference_for(lead_id),
+                    reference=new_reference(),
                     created_at=now,
                     updated_at=now,
                     **asdict(lead),

@@ -7,7 +7,7 @@ from typing import Callable, List
 from tests.support.blind import fact
 from tests.support.chat import say, text_of
 from tests.support.content import response_start, response_text
-from tests.support.leads import export_leads, form_turns
+from tests.support.leads import form_turns, leads_of_conversation
 from tests.support.session import Servers
 
 NAME = "Jeanne Dupont"
@@ -43,7 +43,7 @@ def start_form(servers: Servers, sender: str) -> None:
 
 
 def leads_of(servers: Servers, sender: str) -> List[dict]:
-    return [lead for lead in export_leads(servers.env) if lead["conversation_id"] == sender]
+    return leads_of_conversation(servers.env, sender)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 15) -> bool:

@@ -55,11 +55,10 @@ def test_neutralise_defuses_formulas(value: str, expected: str) -> None:
 # The firm's spreadsheet reads these columns in this order.
 CSV_HEADER = (
     "reference,created_at,name,email,phone,organisation,organisation_type,territory,need,"
-    "message,topic,consent_at,consent_version,channel,conversation_id,updated_at,id,context"
+    "message,topic,consent_at,consent_version,channel,updated_at,id,context"
 )
 # A formula in every text column a visitor or a channel can fill.
 FORMULAS = dict(
-    conversation_id="=conv",
     channel="@canal",
     name="=cmd|' /C calc'!A0",
     email="-jeanne@exemple.fr",
