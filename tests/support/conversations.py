@@ -296,3 +296,32 @@ def fill_stores(
     finally:
         store.dispose()
     return total
+
+
+def store_typed(tracker_url: str, typed: Dict[str, Tuple[datetime, Sequence[str]]]) -> None:
+    """Conversations in Rasa's ``events`` table: for each sender, what the visitor
+    typed and when (one user event per text), for the erasure and purge tests."""
+    from rasa.core.tracker_store import SQLTrackerStore  # Rasa's own table, index included.
+
+    engine = sa.create_engine(tracker_url, future=True)
+    SQLTrackerStore.Base.metadata.create_all(engine)
+    rows = (
+        (sender, "user", when.timestamp(), "faq", None, json.dumps({"event": "user", "text": text}))
+        for sender, (when, texts) in typed.items()
+        for text in texts
+    )
+    try:
+        fill_events(engine, rows)
+    finally:
+        engine.dispose()
+
+
+def senders(tracker_url: str) -> List[str]:
+    """The conversations stored in Rasa's ``events`` table, sorted."""
+    engine = sa.create_engine(tracker_url, future=True)
+    try:
+        with engine.connect() as connection:
+            query = sa.text("SELECT DISTINCT sender_id FROM events ORDER BY sender_id")
+            return list(connection.execute(query).scalars())
+    finally:
+        engine.dispose()
