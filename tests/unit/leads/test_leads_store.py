@@ -5,11 +5,12 @@ import threading
 import time
 from dataclasses import FrozenInstanceError, asdict, fields
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Callable, List, Optional
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from actions.leads import store as store_module
@@ -136,7 +137,7 @@ def test_deletions_take_the_deliveries_along(
 
     assert store.delete_email("  JEANNE@exemple.FR ") == 2
     assert store.delete_email("jeanne@exemple.fr") == 0
-    assert store.delete_conversation("c") == 1
+    assert store.delete_conversation("c") == ["louise@exemple.fr"]
     assert [row["id"] for row in store.export()] == [keep.id]
     assert _delivery_rows(store) == 1
 
@@ -386,6 +387,8 @@ def test_references_are_random_unambiguous_and_unique(
         ("PTCE-7KQ4-M9XR", "PTCE-7KQ4-M9XR"),
         (" ptce 7kq4 m9xr ", "PTCE-7KQ4-M9XR"),
         ("7KQ4M9XR", "PTCE-7KQ4-M9XR"),
+        ("c'est la ptce-7kq4-m9xr, merci", "PTCE-7KQ4-M9XR"),
+        ("ma référence", None),
         ("PTCE-7KQ4-M9X", None),
         ("PTCE-0KQ4-M9XR", None),  # 0 is not in the alphabet: typed O or 0, never issued
         ("", None),
@@ -395,3 +398,21 @@ def test_a_typed_reference_is_read_in_any_case_and_spacing(
     typed: str, expected: Optional[str]
 ) -> None:
     assert canonical_reference(typed) == expected
+
+
+def test_an_erased_lead_leaves_no_byte_in_the_sqlite_file(
+    tmp_path: Path, make_lead: Callable[..., LeadInput]
+) -> None:
+    """Deleted rows stay in SQLite's free pages unless ``secure_delete`` zeroes them."""
+    path = tmp_path / "leads.db"
+    store = LeadStore(f"sqlite:///{path}")
+    # As on a SQLite built without SECURE_DELETE (Debian's, here, has it on by default).
+    event.listen(
+        store.engine, "connect", lambda c, _: c.execute("PRAGMA secure_delete=OFF"), insert=True
+    )
+    store.engine.dispose()
+    store.create(make_lead(email="louise.secret@exemple.fr", message="m" * 3000), ["email"])
+    store.create(make_lead(), ["email"])
+    assert store.delete_email("louise.secret@exemple.fr") == 1
+    store.dispose()
+    assert b"louise.secret@exemple.fr" not in path.read_bytes()
