@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.responses import response_text
+from actions.safety import guarded
 from actions.topics import buttons
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -122,6 +123,7 @@ def paris_date(instant: datetime) -> date:
     return instant.astimezone(PARIS).date()
 
 
+@guarded
 class ActionAnswerAmi(Action):
     """Answers the four AMI intents; the clock is injectable for tests."""
 

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.safety import guarded
 from actions.sheet_search import sheet_search
 from actions.topics import TOPICS, buttons
 
@@ -79,6 +80,7 @@ def miss_response(misses: int) -> str:
     return MISSES[-2 + misses % 2]
 
 
+@guarded
 class ActionFallback(Action):
     """Answers a message that no intent took confidently."""
 
