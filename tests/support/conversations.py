@@ -14,13 +14,17 @@ import io
 import json
 import random
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 
 from actions.leads.store import LeadInput, LeadStore
+from tests.support.databases import temporary_database
+from tests.support.required import require_postgresql
 
 Row = Tuple[str, str, float, Optional[str], Optional[str], str]
 # (what the visitor types, intent, [(action, response sent by name or None)])
@@ -325,3 +329,15 @@ def senders(tracker_url: str) -> List[str]:
             return list(connection.execute(query).scalars())
     finally:
         engine.dispose()
+
+
+@contextmanager
+def conversations_database(backend: str, tmp_path: Path, prefix: str) -> Iterator[str]:
+    """An empty conversations database for one test, ``sqlite`` (a file in ``tmp_path``)
+    or ``postgresql`` (a database of the machine's server, dropped afterwards)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'conversations.db'}"
+        return
+    require_postgresql()
+    with temporary_database(prefix) as url:
+        yield url

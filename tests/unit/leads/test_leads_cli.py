@@ -13,10 +13,8 @@ from sqlalchemy import update
 from actions.leads.cli import main, neutralise
 from actions.leads.store import LeadInput, LeadStore, utcnow
 from actions.leads.tables import leads
-from tests.support.conversations import senders, store_typed
-from tests.support.databases import temporary_database
+from tests.support.conversations import conversations_database, senders, store_typed
 from tests.support.leads import leads_command
-from tests.support.required import require_postgresql
 
 
 @pytest.fixture
@@ -36,13 +34,7 @@ def conversations_url(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """The conversations' database the command erases in, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'conversations.db'}"
-        monkeypatch.setenv("TRACKER_STORE_URL", url)
-        yield url
-        return
-    require_postgresql()
-    with temporary_database("ptce_cli_conversations") as url:
+    with conversations_database(request.param, tmp_path, "ptce_cli_conversations") as url:
         monkeypatch.setenv("TRACKER_STORE_URL", url)
         yield url
 
