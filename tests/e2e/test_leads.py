@@ -140,10 +140,15 @@ def test_cancel_in_the_middle_stores_nothing(servers: Servers) -> None:
     assert leads_of(servers, sender) == []
 
 
-def submit_lead(servers: Servers, sender: str, email: str) -> str:
-    """A lead left by ``sender`` with ``email``; the confirmation the visitor reads."""
+def fill_form(servers: Servers, sender: str, email: str) -> None:
+    """Consent and every answer, ``email`` for the address: the summary is shown."""
     start_form(servers, sender)
     converse(servers, sender, [*ANSWERS[:2], (email, ANSWERS[2][1]), *ANSWERS[3:]])
+
+
+def submit_lead(servers: Servers, sender: str, email: str) -> str:
+    """A lead left by ``sender`` with ``email``; the confirmation the visitor reads."""
+    fill_form(servers, sender, email)
     return text_of(say(servers.rasa_url, "/affirm", sender))
 
 
@@ -194,3 +199,18 @@ def test_erasure_from_a_later_visit_needs_the_reference_and_the_email(servers: S
     assert response_text("utter_data_deleted_by_reference").format(reference=reference) in erased
     assert leads_of(servers, first) == []
     assert {first, later} & set(conversations(servers)) == set()
+
+
+def test_a_crafted_correction_gets_the_fields_and_no_log_tells_the_address(
+    servers: Servers,
+) -> None:
+    """An entity of the wrong type once made the action fail, and rasa_sdk's error body,
+    the whole tracker, went into the Rasa server's log."""
+    email = f"journal-{uuid.uuid4().hex[:8]}@exemple.fr"
+    sender = uuid.uuid4().hex
+    fill_form(servers, sender, email)
+    reply = text_of(say(servers.rasa_url, '/lead_correct{"lead_field": {"x": 1}}', sender))
+    assert response_start("utter_ask_field_to_correct") in reply
+    logs = sorted(servers.work.glob("*.log"))
+    assert {log.name for log in logs} >= {"actions.log", "rasa.log"}
+    assert not [log.name for log in logs if email in log.read_text(errors="replace")]
