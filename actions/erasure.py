@@ -104,7 +104,9 @@ class ValidateErasureForm(FormValidationAction):
     async def validate_erasure_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[Text, Any]:
-        reference = canonical_reference(str(value or ""))
+        if value is None:  # emptied to be asked (again): nothing was typed yet
+            return {"erasure_reference": None}
+        reference = canonical_reference(str(value))
         if reference is None:
             dispatcher.utter_message(response="utter_invalid_reference")
         return {"erasure_reference": reference}
@@ -112,6 +114,8 @@ class ValidateErasureForm(FormValidationAction):
     async def validate_erasure_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[Text, Any]:
+        if value is None:  # emptied to be asked (again): nothing was typed yet
+            return {"erasure_email": None}
         try:
             return {"erasure_email": validate_email(value)}
         except InvalidField as error:

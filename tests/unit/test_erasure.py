@@ -161,6 +161,27 @@ def test_the_reference_is_read_in_any_spacing_and_a_malformed_one_is_asked_again
     assert (value, message["response"]) == (None, "utter_invalid_reference")
 
 
+def test_answers_emptied_to_be_asked_again_are_not_refused() -> None:
+    """Starting (or restarting) the form empties both answers: no reason is told for them."""
+    on = Tracker(
+        "new-visit",
+        {"erasure_reference": None, "erasure_email": None},
+        {"text": "supprimez mes données", "intent": {"name": "delete_my_data"}, "entities": []},
+        [
+            {"event": "user", "text": "supprimez mes données"},
+            {"event": "slot", "name": "erasure_reference", "value": None},
+            {"event": "slot", "name": "erasure_email", "value": None},
+        ],
+        False,
+        None,
+        {"name": "erasure_form"},
+        "action_delete_my_data",
+    )
+    events, messages = run_action(ValidateErasureForm(), on)
+    assert messages == []
+    assert set_slots(events) == {"erasure_reference": None, "erasure_email": None}
+
+
 def test_the_email_is_checked_with_the_forms_reasons() -> None:
     assert validate("erasure_email", " Jeanne.Dupont@exemple.fr ")[0] == "Jeanne.Dupont@exemple.fr"
     value, (message,) = validate("erasure_email", "jeanne.dupont-exemple.fr")
