@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.responses import response_text
+from actions.safety import guarded
 from actions.topics import TOPIC_SLOT, next_buttons
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -122,6 +123,7 @@ def ami_answer(intent: str, today: date, domain: Dict[Text, Any]) -> str:
     return "\n\n".join(response_text(domain, name) for name in ANSWERS[intent](today))
 
 
+@guarded
 class ActionAnswerAmi(Action):
     """Answers the four AMI intents; the clock is injectable for tests."""
 

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import ANSWERS as AMI_ANSWERS
 from actions.ami import ami_answer
+from actions.safety import guarded
 from actions.topics import MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons, next_buttons
 
 ASK_WHICH_TOPIC = "utter_ask_which_topic"
@@ -100,6 +101,7 @@ def says_yes(key: str, text: str) -> bool:
     return bool(pattern and pattern.search(text.lower())) and is_yes_no_question(text)
 
 
+@guarded
 class ActionAnswerFaq(Action):
     """Answers a question of the sheet (retrieval intent ``faq``) and remembers its topic."""
 
@@ -130,6 +132,7 @@ def last_offer(tracker: Tracker) -> List[Dict[Text, Any]]:
     return []
 
 
+@guarded
 class ActionAnswerYes(Action):
     """A « oui » outside the contact form takes up what the bot last offered.
 

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.safety import guarded
 from actions.sheet_search import sheet_search
 from actions.topics import MAIN_TOPICS, TOPICS, buttons
 
@@ -78,6 +79,7 @@ def miss_response(misses: int) -> str:
     return MISSES[-2 + misses % 2]
 
 
+@guarded
 class ActionFallback(Action):
     """Answers a message that no intent took confidently."""
 

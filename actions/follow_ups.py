@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import paris_date, utc_now
 from actions.answers import ask_which_topic, selected_answer, send_answer
+from actions.safety import guarded
 from actions.topics import DETAILS, RELATED, TOPIC_SLOT, TOPICS, buttons
 
 # The intent of each follow-up and the aspect it asks about.
@@ -132,6 +133,7 @@ def follow_up(topic: str, aspect: str) -> Optional[str]:
     return answer
 
 
+@guarded
 class ActionAnswerFollowUp(Action):
     """Answers « le lien ? », « c'est de quand ? »… about the topic last answered."""
 

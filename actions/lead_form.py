@@ -21,6 +21,7 @@ from actions.leads.validation import (
     validate_email,
     validate_phone,
 )
+from actions.safety import guarded
 
 # A message classified as one of these intents, this confidently, is a command or
 # a question asked in the middle of the form, not an answer to the requested field.
@@ -192,6 +193,7 @@ def reject(dispatcher: CollectingDispatcher, slot: str, error: InvalidField) -> 
     return {slot: None}
 
 
+@guarded
 class ValidateLeadForm(FormValidationAction):
     """Extracts and validates each field of ``lead_form``."""
 
@@ -275,6 +277,7 @@ class ValidateLeadForm(FormValidationAction):
         return await self._choice("lead_need", value, dispatcher)
 
 
+@guarded
 class AskChoice(Action):
     """Asks for a field with its ``utter_ask_<slot>`` text and one button per option.
 

@@ -171,3 +171,16 @@ def redact(text: str) -> str:
     """
     text = _EMAIL_LIKE.sub(lambda match: mask_email(match.group()), str(text))
     return _PHONE_LIKE.sub(lambda match: mask_phone(match.group()), text)
+
+
+def error_line(error: BaseException) -> str:
+    """The first line of an error's own text (a database driver's, not SQLAlchemy's
+    wrapping), addresses and numbers masked: fit for a log.
+
+    Only the first line: PostgreSQL's next one (« DETAIL: Failing row contains … »)
+    quotes the whole row, the visitor's name and message included, whatever
+    SQLAlchemy's ``hide_parameters`` hides.
+    """
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return redact(lines[0]) if lines else type(error).__name__
