@@ -18,7 +18,10 @@ so loose that a short word is found inside another:
   ``@example`` or a URL are checked as written;
 - a string that starts with a letter or digit must start a word, and may end inside
   one: the writer wrote stems (``annul``, ``supprim``), while « Non » must not be
-  found in « annonce » nor « Oui » in « Louis ».
+  found in « annonce » nor « Oui » in « Louis »;
+- the firm's name and domain are names, not words: « consultant » (a consultant
+  offered) is not found in « Fr Consultants » or « fr-consultants.com », which the
+  bot writes in most replies; a string that names the firm still finds it.
 """
 
 import re
@@ -50,6 +53,9 @@ TYPOGRAPHY = str.maketrans(
         "\u2010": "-",
     }
 )
+
+# Names that hold words the checks look for (``consultant``), written as they are.
+FIRM_NAMES = ("Fr Consultants", "fr-consultants.com")
 
 # Sends ``message`` as visitor ``sender``; returns the bot's messages (Rasa's REST format).
 Send = Callable[[str, str], List[dict]]
@@ -125,10 +131,14 @@ def fold(text: str) -> str:
 
 
 def holds(reply: str, wanted: str) -> bool:
-    """``reply`` holds ``wanted``, folded, starting a word when ``wanted`` starts with one."""
-    needle = fold(wanted)
+    """``reply`` holds ``wanted``, folded, starting a word when ``wanted`` starts with one;
+    the firm's names count only for a string that names the firm."""
+    needle, text = fold(wanted), fold(reply)
+    for name in map(fold, FIRM_NAMES):
+        if name not in needle:
+            text = text.replace(name, " ")
     start = r"(?<!\w)" if needle[:1].isalnum() else ""
-    return re.search(start + re.escape(needle), fold(reply)) is not None
+    return re.search(start + re.escape(needle), text) is not None
 
 
 def seen(replies: Sequence[dict]) -> str:
