@@ -99,6 +99,9 @@ TOPICS: Dict[str, Topic] = {
         "Un PTCE près de chez moi", "Y a-t-il un PTCE près de chez moi ?"
     ),
     "faq/limite_cabinet": Topic("Les coordonnées du Cabinet", "Quelles sont vos coordonnées ?"),
+    "faq/limite_details": Topic(
+        "Ce que la fiche ne précise pas", "Quelles précisions la fiche ne donne-t-elle pas ?"
+    ),
     "faq/limite_precisions": Topic(
         "Le statut juridique d'un PTCE", "Quel statut juridique pour un PTCE ?"
     ),
@@ -172,6 +175,7 @@ RELATED: Dict[str, Tuple[str, ...]] = {
     "faq/limite_ptce_local": ("faq/ptce_definition", "request_contact"),
     "faq/limite_cabinet": ("faq/cabinet_presentation", "request_contact"),
     "faq/limite_precisions": ("faq/ptce_definition", "request_contact"),
+    "faq/limite_details": ("request_contact", "faq/ptce_definition"),
     "ami_presentation": ("ami_calendrier", "ami_laureats", "request_contact"),
     "ami_calendrier": ("ami_vagues", "ami_laureats"),
     "ami_vagues": ("ami_calendrier", "ami_presentation"),

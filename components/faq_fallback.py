@@ -11,10 +11,10 @@ So below ``response_threshold`` this classifier asks a second, independent
 opinion: a TF-IDF match of the message's French stems against each answer's
 training examples and text. When it picks the ResponseSelector's best answer,
 that answer stands; when it picks one of the selector's next answers
-(``alternatives``, each at least ``alternative_threshold`` sure), that answer is
-sent instead; otherwise the message goes to ``nlu_fallback`` and the fallback
-action (actions/fallback.py) quotes the sheet or asks, instead of answering
-beside the question.
+(``alternatives``), that answer is sent instead; either way the selector must
+give the answer at least ``confirmed_threshold``. Otherwise the message goes to
+``nlu_fallback`` and the fallback action (actions/fallback.py) quotes the sheet
+or asks, instead of answering beside the question.
 """
 
 import json
@@ -35,7 +35,7 @@ from components.french import stems
 
 RESPONSE_THRESHOLD_KEY = "response_threshold"
 ALTERNATIVES_KEY = "alternatives"
-ALTERNATIVE_THRESHOLD_KEY = "alternative_threshold"
+CONFIRMED_THRESHOLD_KEY = "confirmed_threshold"
 DOCUMENTS_FILE = "answer_documents.json"
 
 
@@ -87,7 +87,7 @@ class FaqFallbackClassifier(FallbackClassifier):
             **FallbackClassifier.get_default_config(),
             RESPONSE_THRESHOLD_KEY: 0.4,
             ALTERNATIVES_KEY: 0,
-            ALTERNATIVE_THRESHOLD_KEY: 0.2,
+            CONFIRMED_THRESHOLD_KEY: 0.15,
         }
 
     def __init__(
@@ -154,7 +154,7 @@ class FaqFallbackClassifier(FallbackClassifier):
             return False
         confirmed = self.index and self.index.best(message.get(TEXT) or "")
         if confirmed == response.get("intent_response_key"):
-            return False
+            return response.get("confidence", 0.0) < self.component_config[CONFIRMED_THRESHOLD_KEY]
         alternative = self._alternative(selector.get("ranking") or [], confirmed)
         if alternative is None:
             return True
@@ -173,9 +173,10 @@ class FaqFallbackClassifier(FallbackClassifier):
     def _alternative(
         self, ranking: List[Dict[Text, Any]], confirmed: Optional[str]
     ) -> Optional[Dict[Text, Any]]:
-        """The selector's next answer that the word match picked, if sure enough."""
+        """The selector's next answer that the word match picked, if the selector gives it
+        at least ``confirmed_threshold``."""
         candidates = ranking[1 : 1 + self.component_config[ALTERNATIVES_KEY]]
-        minimum = self.component_config[ALTERNATIVE_THRESHOLD_KEY]
+        minimum = self.component_config[CONFIRMED_THRESHOLD_KEY]
         return next(
             (
                 entry

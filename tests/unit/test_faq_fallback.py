@@ -70,7 +70,7 @@ def with_alternatives(trained: FaqFallbackClassifier) -> FaqFallbackClassifier:
     trained.component_config = {
         **trained.component_config,
         "alternatives": 2,
-        "alternative_threshold": 0.2,
+        "confirmed_threshold": 0.2,
     }
     return trained
 
@@ -88,6 +88,13 @@ def test_an_unsure_answer_that_the_word_match_confirms_stands(
     trained: FaqFallbackClassifier,
 ) -> None:
     assert intent_after(trained, parsed("lire la charte ?", "faq/charte", 0.2)) == "faq"
+
+
+def test_a_confirmed_answer_the_selector_barely_gives_falls_back(
+    trained: FaqFallbackClassifier,
+) -> None:
+    barely = CONFIG["confirmed_threshold"] - 0.01
+    assert intent_after(trained, parsed("lire la charte ?", "faq/charte", barely)) == "nlu_fallback"
 
 
 def test_an_unsure_answer_that_the_word_match_contradicts_falls_back(
