@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.lead_form import CHOICES, FIELDS, LEAD_SLOTS, normalise
+from actions.lead_form import CHOICES, FIELDS, LEAD_SLOTS, corrections, normalise
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
 from actions.safety import guarded, log_failure
@@ -136,7 +136,9 @@ class ActionShowLeadSummary(Action):
 class ActionCorrectLead(Action):
     """Empties the field to correct, so the form asks it again (see the rules).
 
-    The field comes from the button's entity or from the words typed ("mon
+    A new e-mail or phone number typed with the correction (« non, le mail c'est
+    … ») replaces the old one at once, and the form shows the summary again.
+    Otherwise the field comes from the button's entity or from the words typed ("mon
     e-mail est faux"); when neither names one (or the entity is not a field name,
     e.g. a crafted ``{"lead_field": {"x": 1}}``), the fields are offered as buttons
     and the bot waits instead of letting the form run. Without consent in this
@@ -152,6 +154,11 @@ class ActionCorrectLead(Action):
         if not tracker.get_slot("lead_consent_at"):
             dispatcher.utter_message(response="utter_nothing_to_correct")
             return []
+        corrected = corrections("", tracker.latest_message.get("text") or "", tracker)
+        if corrected:
+            for field in corrected:
+                dispatcher.utter_message(response="utter_lead_field_corrected", field=FIELDS[field])
+            return [SlotSet(field, value) for field, value in corrected.items()]
         field = next(tracker.get_latest_entity_values("lead_field"), None)
         if not isinstance(field, str) or field not in FIELDS:
             typed = f" {normalise(tracker.latest_message.get('text') or '')} "

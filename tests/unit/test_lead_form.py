@@ -672,3 +672,10 @@ def test_a_sentence_or_a_command_is_refused_as_a_name() -> None:
 @pytest.mark.parametrize("typed", ["Particulier", "je suis citoyenne bénévole"])
 def test_a_private_person_is_the_other_organisation_type(typed: str) -> None:
     assert match_choice("lead_organisation_type", typed) == "autre"
+
+
+def test_a_correction_at_the_summary_that_gives_the_new_email_takes_it() -> None:
+    typed = "non attendez, le mail c'est plutôt jeanne.martin@exemple.org"
+    events, messages = run(ActionCorrectLead(), tracker(typed, "lead_correct", slots=FILLED))
+    assert events == [SlotSet("lead_email", "jeanne.martin@exemple.org")]
+    assert messages[0]["response"] == "utter_lead_field_corrected"
