@@ -95,6 +95,11 @@ def ask_which_topic(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(response=ASK_WHICH_TOPIC, buttons=buttons(*MAIN_TOPICS))
 
 
+def in_contact(tracker: Tracker) -> bool:
+    """Whether the visitor is already in the contact form (consent given): no second notice."""
+    return bool(tracker.get_slot("lead_consent_at"))
+
+
 def says_yes(key: str, text: str) -> bool:
     """Whether ``text`` is a yes/no question that the answer to ``key`` says yes to."""
     pattern = YES_WHEN.get(key)
@@ -115,7 +120,7 @@ class ActionAnswerFaq(Action):
         if key is None:
             ask_which_topic(dispatcher)
             return []
-        if key in CONTACT_NEXT:
+        if key in CONTACT_NEXT and not tracker.active_loop_name and not in_contact(tracker):
             dispatcher.utter_message(response=f"utter_{key}")
             return [SlotSet(TOPIC_SLOT, key), FollowupAction("action_ask_consent")]
         if says_yes(key, tracker.latest_message.get("text") or ""):

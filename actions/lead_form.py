@@ -39,6 +39,12 @@ QUESTIONS = {
     "help",
     "bot_challenge",
     "ask_why",
+    # Follow-ups about the topic last answered (actions/follow_ups.py).
+    "ask_link",
+    "ask_date",
+    "ask_author",
+    "ask_more",
+    "ask_current",
 }
 QUESTION_WORDS = {
     "qu",

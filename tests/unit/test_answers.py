@@ -241,3 +241,20 @@ def test_a_short_follow_up_keeps_the_remembered_topic() -> None:
 def test_a_yes_no_question_on_another_point_gets_no_oui(key: str, text: str) -> None:
     _, messages = run_action(ActionAnswerFaq(), tracker(dict(faq_message(key), text=text)))
     assert [message["response"] for message in messages] == [f"utter_{key}"]
+
+
+def test_a_price_question_inside_the_contact_form_opens_no_second_notice() -> None:
+    latest = faq_message("faq/limite_tarifs")
+    in_form = Tracker(
+        "t",
+        {TOPIC_SLOT: None, "lead_consent_at": "2026-11-26T09:00:00+00:00"},
+        latest,
+        [],
+        False,
+        None,
+        {"name": "lead_form"},
+        "action_listen",
+    )
+    events, (message,) = run_action(ActionAnswerFaq(), in_form)
+    assert message["response"] == "utter_faq/limite_tarifs"
+    assert events == [SlotSet(TOPIC_SLOT, "faq/limite_tarifs")]
