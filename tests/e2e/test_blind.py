@@ -15,14 +15,14 @@ from typing import List
 
 import pytest
 
+from actions.topics import MORE
 from tests.support.blind import contains, evaluate
 from tests.support.chat import say, text_of
 from tests.support.content import ROOT, load_yaml, response_text
 
 # The issue asks 95 %; this gate holds the level reached (README, "Understanding")
 # so that no change makes it worse. Raise it with the score.
-ON_TOPIC_MINIMUM = 0.80
-MORE = "En savoir plus"
+ON_TOPIC_MINIMUM = 0.82
 RESULTS = ROOT / "results"
 
 
