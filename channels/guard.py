@@ -1,5 +1,8 @@
 """What every channel does before and after Rasa handles a visitor's message.
 
+- The text loses its control characters, and the metadata keeps only its known
+  keys, within a size bound (``channels.bounds``). A text that is not a string
+  never gets here: ``UserMessage`` itself would raise, so each channel refuses it.
 - A message longer than ``MAX_MESSAGE_LENGTH`` is not processed: the visitor is
   asked, in French, to shorten it.
 - A conversation sending more than ``RATE_LIMIT`` messages in ``RATE_WINDOW``
@@ -19,6 +22,7 @@ from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from channels.bounds import bounded_metadata, clean_text
 from channels.texts import channel_text
 
 logger = logging.getLogger(__name__)
@@ -97,6 +101,8 @@ def guarded(on_new_message: OnNewMessage, limiter: Optional[RateLimiter] = None)
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
         sender = message.sender_id or "default"
+        message.text = clean_text(message.text) if message.text else message.text
+        message.metadata = bounded_metadata(message.metadata)
         text = message.text or ""
         if len(text) > MAX_MESSAGE_LENGTH:
             await output.send_text_message(

@@ -53,7 +53,9 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
+from channels.bounds import MAX_BODY_BYTES
 from channels.guard import guarded
+from channels.texts import channel_text
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +156,11 @@ class WebchatInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The stock blueprint, with the allowed origins and an awaited ``enter_room``."""
         on_new_message = guarded(on_new_message)
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.allowed_origins,
+            max_http_buffer_size=MAX_BODY_BYTES,
+        )
         socketio_webhook = WebchatBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         logger.info("socket.io accepts the origins %s", ", ".join(self.allowed_origins))
@@ -191,10 +197,12 @@ class WebchatInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Dict) -> None:
-            if not isinstance(data, dict):
-                return
+        async def handle_message(sid: Text, data: Any) -> None:
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
+            text = data.get("message", "") if isinstance(data, dict) else None
+            if not isinstance(text, str):  # UserMessage would raise on it
+                await output_channel.send_text_message(sid, channel_text("utter_message_not_text"))
+                return
             if self.session_persistence:
                 sender_id = data.get("session_id")
                 if not sender_id or sender_id not in sio.rooms(sid, namespace=self.namespace):
@@ -216,7 +224,7 @@ class WebchatInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             message = UserMessage(
-                data.get("message", ""),
+                text,
                 output_channel,
                 sender_id,
                 input_channel=self.name(),
