@@ -7,8 +7,9 @@ a string or ``null`` raises ``AttributeError`` and the caller gets a 500, a
 object of at most ``MAX_BODY_BYTES`` with a string ``sender`` and ``message``
 (``UserMessage`` raises on any other text), or the caller gets
 a 400 or 413 saying why (Sanic's own errors, in English, for the integrator).
-The channel name is always ``rest``. The message text and metadata are checked
-by the guard like every channel's.
+The channel name is always ``rest``. The metadata is bounded and names the
+visitor (``channels/visitor.py``); the text is checked by the guard like every
+channel's.
 """
 
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -21,6 +22,7 @@ from sanic.request import Request
 
 from channels.bounds import MAX_BODY_BYTES, UNWANTED_CHARACTERS
 from channels.guard import guarded
+from channels.visitor import request_pseudonym, visitor_metadata
 
 MAX_SENDER_LENGTH = 128
 
@@ -59,7 +61,8 @@ class GuardedRestInput(RestInput):
         return self.name()
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        return checked_body(request).get("metadata")
+        """The caller's metadata within bounds, and the visitor named by the server."""
+        return visitor_metadata(checked_body(request).get("metadata"), request_pseudonym(request))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(guarded(on_new_message))

@@ -32,6 +32,7 @@ from channels.telegram.updates import (
     parse_update,
     update_kind,
 )
+from channels.visitor import pseudonym, visitor_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +229,10 @@ class TelegramInput(InputChannel):
             self.output,
             f"{SENDER_PREFIX}{incoming.chat_id}",
             input_channel=CHANNEL_NAME,
-            metadata=incoming.metadata,
+            # Telegram's servers are the peer: the visitor is the chat Telegram vouches for.
+            metadata=visitor_metadata(
+                incoming.metadata, pseudonym(f"{SENDER_PREFIX}{incoming.chat_id}")
+            ),
         )
         try:
             await on_new_message(message)

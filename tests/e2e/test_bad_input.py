@@ -9,22 +9,24 @@ grew the store by 3.2 MB).
 import asyncio
 import contextlib
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from channels.bounds import MAX_BODY_BYTES, MAX_METADATA_BYTES
+from stores.counters import VISITOR_METADATA_KEY
 from tests.support.blind import fact
 from tests.support.chat import text_of
 from tests.support.content import response_start, response_text
+from tests.support.databases import conversation_events
 from tests.support.fake_telegram import SECRET_TOKEN
 from tests.support.session import Servers
 from tests.support.telegram_updates import message_update
-from tests.support.webchat import WebchatClient
+from tests.support.webchat import WebchatClient, conversation
 
 QUESTION, ANSWER = "C'est quoi un PTCE ?", fact("definition_regroupement")
 NOT_TEXT = response_text("utter_message_not_text")
@@ -32,7 +34,7 @@ TOO_LONG = response_start("utter_message_too_long")
 EMOJIS = "🎉" * 10_000
 DEEP = "[" * 20_000 + "]" * 20_000  # under the body bound, deeper than any JSON parser's stack
 # Rasa adds these to every stored user event itself.
-KEPT_KEYS = {"language", "model_id", "assistant_id"}
+KEPT_KEYS = {"language", VISITOR_METADATA_KEY, "model_id", "assistant_id"}
 INJECTION = "<script>alert(1)</script> [clic](javascript:alert(1)) **gras** \x00\x1b[31m"
 
 
@@ -47,15 +49,7 @@ def store_bytes(servers: Servers) -> int:
 
 
 def stored_events(servers: Servers, sender: str) -> List[Dict[str, Any]]:
-    engine = sa.create_engine(f"sqlite:///{store_path(servers)}")
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                sa.text("SELECT data FROM events WHERE sender_id = :sender"), {"sender": sender}
-            )
-            return [json.loads(data) for (data,) in rows]
-    finally:
-        engine.dispose()
+    return conversation_events(servers.env["TRACKER_STORE_URL"], sender)
 
 
 def post_rest(servers: Servers, body: bytes, **headers: str) -> requests.Response:
@@ -120,12 +114,16 @@ def test_rest_with_a_wrong_content_type_is_still_read_as_json(servers: Servers) 
 
 
 def test_rest_metadata_is_kept_to_known_keys_and_bounded(servers: Servers) -> None:
-    sender = uuid.uuid4().hex
-    metadata = {"language": "fr", "customCss": "x" * 50_000, "session_id": "autre"}
+    """And the visitor is the server's pseudonym of the address, not the client's word,
+    and not the address itself (personal data)."""
+    sender, address = uuid.uuid4().hex, "2001:db8:abcd:1234::9"
+    metadata = {"language": "fr", "customCss": "x" * 50_000, VISITOR_METADATA_KEY: "forgé"}
     body = json.dumps({"sender": sender, "message": QUESTION, "metadata": metadata}).encode()
-    assert ANSWER in text_of(post_rest(servers, body).json())
+    assert ANSWER in text_of(post_rest(servers, body, **{"X-Forwarded-For": address}).json())
     (user,) = [event for event in stored_events(servers, sender) if event["event"] == "user"]
-    assert set(user["metadata"]) <= KEPT_KEYS
+    assert set(user["metadata"]) <= KEPT_KEYS and user["metadata"]["language"] == "fr"
+    assert re.fullmatch(r"[0-9a-f]{32}", user["metadata"][VISITOR_METADATA_KEY])
+    assert "2001:db8:abcd" not in json.dumps(stored_events(servers, sender))
 
 
 def post_telegram(servers: Servers, body: bytes) -> requests.Response:
@@ -200,7 +198,7 @@ async def oversized_packets(servers: Servers) -> None:
 
 def test_socketio_answers_odd_messages_and_keeps_metadata_small(servers: Servers) -> None:
     before = store_bytes(servers)
-    session_id = asyncio.run(socketio_corpus(servers))
+    session_id = conversation(asyncio.run(socketio_corpus(servers)))
     asyncio.run(oversized_packets(servers))
     grown = store_bytes(servers) - before
     assert grown < 512 * 1024, f"the store grew by {grown} bytes"

@@ -48,10 +48,19 @@ class HostileSocketServer:
     async def _start(self) -> None:
         app = web.Application()
         self._server().attach(app)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
         # The page's WebSocket may still be open at the end: do not wait a minute for it.
-        await web.TCPSite(self._runner, "127.0.0.1", self.port, shutdown_timeout=1.0).start()
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def _stop(self) -> None:
+        """Close the server, then end the tasks socket.io left running (its pings)."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     def start(self) -> None:
         self._loop = asyncio.new_event_loop()
@@ -61,7 +70,6 @@ class HostileSocketServer:
     def stop(self) -> None:
         if self._loop is None:
             return
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._loop = None

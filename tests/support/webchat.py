@@ -33,6 +33,11 @@ class Utf8Json:
 REPLY_TIMEOUT = 30.0
 
 
+def conversation(session_id: str) -> str:
+    """The conversation (tracker sender id) a signed session id names: its first part."""
+    return session_id.split(".")[0]
+
+
 class WebchatClient:
     """One socket.io connection to the Rasa server, in one session."""
 
