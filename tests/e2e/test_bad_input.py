@@ -161,6 +161,10 @@ def test_telegram_answers_odd_texts_in_french(servers: Servers) -> None:
         assert post_telegram(servers, utf8(message_update(chat, text))).ok
         (reply, *_) = servers.telegram.wait_for_messages(chat, before + 1)[before:]
         assert expected in reply.params["text"]
+    # The visitor the limits count is the chat, pseudonymised: Telegram's servers are the peer.
+    users = [e for e in stored_events(servers, f"telegram:{chat}") if e["event"] == "user"]
+    visitors = {event["metadata"][VISITOR_METADATA_KEY] for event in users}
+    assert len(visitors) == 1 and str(chat) not in visitors.pop()
 
 
 async def socketio_corpus(servers: Servers) -> str:
@@ -205,6 +209,7 @@ def test_socketio_answers_odd_messages_and_keeps_metadata_small(servers: Servers
 
     users = [event for event in stored_events(servers, session_id) if event["event"] == "user"]
     assert users and all(set(event["metadata"]) <= KEPT_KEYS for event in users)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", e["metadata"][VISITOR_METADATA_KEY]) for e in users)
     stored = sum(len(json.dumps(event)) for event in stored_events(servers, session_id))
     assert stored < len(users) * (MAX_METADATA_BYTES + 16 * 1024)
 

@@ -1,7 +1,7 @@
 """A socket.io server that plays a hostile Rasa server, for the widget's browser tests.
 
 The demo page's ``?socket=`` (or a compromised server) can point the widget at a
-server that sends whatever it likes. This one confirms any session and answers
+server that sends whatever it likes. This one confirms any session id and answers
 every visitor message with ``messages``, the way Rasa's socket.io channel emits
 ``bot_uttered``. It runs python-socketio on aiohttp in a thread of its own, on
 loopback, and records what the page sent it.
@@ -35,7 +35,9 @@ class HostileSocketServer:
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
-            await sio.emit("session_confirm", {"session_id": uuid.uuid4().hex}, to=sid)
+            # Any id is taken back, as Rasa does with its own: a reload keeps the history.
+            given = data.get("session_id") if isinstance(data, dict) else None
+            await sio.emit("session_confirm", {"session_id": given or uuid.uuid4().hex}, to=sid)
 
         @sio.on("user_uttered")
         async def user_uttered(sid: str, data: Any) -> None:
