@@ -11,10 +11,12 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Text
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.responses import response_text
-from actions.topics import buttons
+from actions.safety import guarded
+from actions.topics import TOPIC_SLOT, next_buttons
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -104,12 +106,6 @@ ANSWERS: Dict[str, Callable[[date], List[str]]] = {
     "ami_vagues": waves,
     "ami_laureats": winners,
 }
-RELATED = {
-    "ami_presentation": ("ami_calendrier", "ami_laureats", "request_contact"),
-    "ami_calendrier": ("ami_vagues", "ami_laureats"),
-    "ami_vagues": ("ami_calendrier", "ami_presentation"),
-    "ami_laureats": ("ami_calendrier", "faq/rapport_priorites"),
-}
 
 
 def utc_now() -> datetime:
@@ -122,6 +118,12 @@ def paris_date(instant: datetime) -> date:
     return instant.astimezone(PARIS).date()
 
 
+def ami_answer(intent: str, today: date, domain: Dict[Text, Any]) -> str:
+    """The answer to one of the four AMI intents on ``today``, composed of its dated sentences."""
+    return "\n\n".join(response_text(domain, name) for name in ANSWERS[intent](today))
+
+
+@guarded
 class ActionAnswerAmi(Action):
     """Answers the four AMI intents; the clock is injectable for tests."""
 
@@ -137,7 +139,6 @@ class ActionAnswerAmi(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in ANSWERS:
             intent = "ami_presentation"
-        today = paris_date(self.clock())
-        sentences = (response_text(domain, name) for name in ANSWERS[intent](today))
-        dispatcher.utter_message(text="\n\n".join(sentences), buttons=buttons(*RELATED[intent]))
-        return []
+        text = ami_answer(intent, paris_date(self.clock()), domain)
+        dispatcher.utter_message(text=text, buttons=next_buttons(intent))
+        return [SlotSet(TOPIC_SLOT, intent)]

@@ -16,11 +16,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.safety import guarded
 from actions.sheet_search import sheet_search
-from actions.topics import TOPICS, buttons
+from actions.topics import MAIN_TOPICS, TOPICS, buttons
 
 MAX_TOPICS = 3
-MAIN_TOPICS = ("faq/ptce_definition", "ami_presentation", "faq/offres")
 # Cosine similarity from which the closest passage is quoted: below it, the
 # visitor's words meet the sheet only by chance (figures in the README).
 SEARCH_THRESHOLD = 0.4
@@ -79,6 +79,7 @@ def miss_response(misses: int) -> str:
     return MISSES[-2 + misses % 2]
 
 
+@guarded
 class ActionFallback(Action):
     """Answers a message that no intent took confidently."""
 

@@ -1,12 +1,13 @@
 """Consent before the form, then the summary, corrections, and the hand-off.
 
+Erasure (« supprimez mes données ») is in ``actions.erasure``.
+
 The consent notice is built from the environment (privacy URL, retention); the
 submission commits the lead to the store (``actions.leads``) before any delivery
 is tried, so a destination that is down never loses a lead nor shows an error.
 """
 
 import asyncio
-import logging
 import os
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -16,12 +17,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.lead_form import CHOICES, FIELDS, LEAD_SLOTS, normalise
+from actions.lead_form import CHOICES, FIELDS, LEAD_SLOTS, corrections, normalise
 from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
-
-logger = logging.getLogger(__name__)
+from actions.safety import guarded, log_failure
 
 CONSENT_VERSION = "2026-11-26"
 # The firm's site, the only address of the firm that the resource sheet gives.
@@ -58,6 +58,7 @@ def forget_lead() -> List[Dict[Text, Any]]:
     ]
 
 
+@guarded
 class ActionAskConsent(Action):
     """The RGPD notice, before any personal data is asked."""
 
@@ -77,6 +78,7 @@ class ActionAskConsent(Action):
         return []
 
 
+@guarded
 class ActionAcceptConsent(Action):
     """Records when the visitor consented; the rules then start the form."""
 
@@ -90,6 +92,7 @@ class ActionAcceptConsent(Action):
         return [SlotSet("lead_consent_at", datetime.now(timezone.utc).isoformat())]
 
 
+@guarded
 class ActionRefuseConsent(Action):
     """No consent: nothing is asked or stored, the site's contact page is given instead."""
 
@@ -114,6 +117,7 @@ def summary_lines(tracker: Tracker) -> List[str]:
     return lines
 
 
+@guarded
 class ActionShowLeadSummary(Action):
     """Shows what will be sent, with confirm, correct and cancel."""
 
@@ -129,12 +133,17 @@ class ActionShowLeadSummary(Action):
         return []
 
 
+@guarded
 class ActionCorrectLead(Action):
     """Empties the field to correct, so the form asks it again (see the rules).
 
-    The field comes from the button's entity or from the words typed ("mon
-    e-mail est faux"); when neither names one, the fields are offered as buttons
-    and the bot waits instead of letting the form run.
+    A new e-mail or phone number typed with the correction (« non, le mail c'est
+    … ») replaces the old one at once, and the form shows the summary again.
+    Otherwise the field comes from the button's entity or from the words typed ("mon
+    e-mail est faux"); when neither names one (or the entity is not a field name,
+    e.g. a crafted ``{"lead_field": {"x": 1}}``), the fields are offered as buttons
+    and the bot waits instead of letting the form run. Without consent in this
+    form run (a lead already sent) nothing is asked: personal data only after consent.
     """
 
     def name(self) -> Text:
@@ -143,8 +152,16 @@ class ActionCorrectLead(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
+        if not tracker.get_slot("lead_consent_at"):
+            dispatcher.utter_message(response="utter_nothing_to_correct")
+            return []
+        corrected = corrections("", tracker.latest_message.get("text") or "", tracker)
+        if corrected:
+            for field in corrected:
+                dispatcher.utter_message(response="utter_lead_field_corrected", field=FIELDS[field])
+            return [SlotSet(field, value) for field, value in corrected.items()]
         field = next(tracker.get_latest_entity_values("lead_field"), None)
-        if field not in FIELDS:
+        if not isinstance(field, str) or field not in FIELDS:
             typed = f" {normalise(tracker.latest_message.get('text') or '')} "
             field = next(
                 (
@@ -166,6 +183,7 @@ class ActionCorrectLead(Action):
         return [SlotSet(field, None)]
 
 
+@guarded
 class ActionCancelLead(Action):
     """Ends the form and forgets every answer: nothing is stored."""
 
@@ -256,6 +274,7 @@ def followup(domain: Dict[Text, Any], lead: Lead) -> str:
     return domain["responses"][name][0]["text"]
 
 
+@guarded
 class ActionSubmitLead(Action):
     """Stores the lead (committed before any delivery) and gives its reference."""
 
@@ -283,8 +302,8 @@ class ActionSubmitLead(Action):
                 dispatcher.utter_message(response="utter_leads_busy", contact_url=contact_url())
                 return forget_lead()
             lead = await submit(store, lead_from(tracker))
-        except Exception:  # noqa: BLE001 - the visitor must get an answer and keep their answers.
-            logger.exception("Lead could not be stored")
+        except Exception as error:  # noqa: BLE001 - the visitor must get an answer and keep their answers.
+            log_failure("Lead could not be stored", error)
             dispatcher.utter_message(response="utter_lead_not_stored")
             return [FollowupAction("action_show_lead_summary")]
         start_background_retry(lead_store)
@@ -293,27 +312,4 @@ class ActionSubmitLead(Action):
             reference=lead.reference,
             followup=followup(domain, lead),
         )
-        return forget_lead()
-
-
-class ActionDeleteMyData(Action):
-    """Deletes every lead of this conversation and any form in progress."""
-
-    def name(self) -> Text:
-        return "action_delete_my_data"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
-    ) -> List[Dict[Text, Any]]:
-        try:
-            store = await asyncio.to_thread(lead_store)
-            deleted = await asyncio.to_thread(store.delete_conversation, tracker.sender_id)
-        except Exception:  # noqa: BLE001 - say it failed rather than pretend.
-            logger.exception("Leads of a conversation could not be deleted")
-            dispatcher.utter_message(response="utter_delete_failed", contact_url=contact_url())
-            return []
-        if deleted:
-            dispatcher.utter_message(response="utter_data_deleted", count=deleted)
-        else:
-            dispatcher.utter_message(response="utter_no_data_to_delete")
         return forget_lead()

@@ -5,11 +5,13 @@ Rasa's retrieval action reads the ResponseSelector's prediction, which a payload
 skips. Their buttons therefore send a canonical question, kept in the training
 data, that the NLU classifies like any typed message. Other intents use the
 usual ``/intent`` payload. Titles ask the question the topic answers.
-``tests/unit/test_content.py`` checks that the buttons of ``data/responses/``
-agree with this table.
+This module is the one source of the topic buttons: the responses in
+``data/responses/`` hold none, and the actions that answer a topic
+(``actions/answers.py``, ``actions/ami.py``, ``actions/fallback.py``) add the
+buttons of the topics that follow it (``RELATED``, ``DETAILS``).
 """
 
-from typing import Dict, List, NamedTuple
+from typing import Dict, List, NamedTuple, Tuple
 
 
 class Topic(NamedTuple):
@@ -31,7 +33,7 @@ TOPICS: Dict[str, Topic] = {
     "faq/ptce_loi": Topic(
         "Les PTCE sont-ils reconnus par la loi ?", "Les PTCE sont-ils reconnus par la loi ?"
     ),
-    "faq/ptce_nombre": Topic("Combien y a-t-il de PTCE ?", "Combien de PTCE existe-t-il ?"),
+    "faq/ptce_nombre": Topic("Combien y a-t-il de PTCE ?", "Combien compte-t-on de PTCE ?"),
     "faq/rapport_presentation": Topic(
         "Qu'est-ce que le rapport « Relancer les PTCE » ?",
         "C'est quoi le rapport Relancer les PTCE ?",
@@ -41,7 +43,7 @@ TOPICS: Dict[str, Topic] = {
     ),
     "faq/rapport_apports": Topic(
         "Que permettraient les PTCE selon le rapport ?",
-        "Que permettraient les PTCE selon le rapport ?",
+        "Qu'apporteraient les PTCE d'après le rapport ?",
     ),
     "faq/rapport_priorites": Topic(
         "Quelles priorités fixe le rapport ?", "Quelles sont les priorités du rapport ?"
@@ -71,7 +73,8 @@ TOPICS: Dict[str, Topic] = {
         "Consolider une structure de l'ESS", "Consolider l'économie d'une structure ESS"
     ),
     "faq/offre_responsabilite_territoriale": Topic(
-        "Responsabilité territoriale", "Démarche de responsabilité territoriale"
+        "Responsabilité territoriale",
+        "En quoi consiste la démarche de responsabilité territoriale ?",
     ),
     "faq/offre_transition_ecologique": Topic(
         "Transition écologique locale", "Accompagner un projet local de transition écologique"
@@ -80,18 +83,25 @@ TOPICS: Dict[str, Topic] = {
         "Le détail de l'accompagnement en transition écologique",
         "Le détail de l'accompagnement en transition écologique",
     ),
-    "faq/offre_bien_etre": Topic("Politique du bien-être", "Politique territoriale du bien-être"),
+    "faq/offre_bien_etre": Topic(
+        "Politique du bien-être", "En quoi consiste la politique territoriale du bien-être ?"
+    ),
     "faq/partenariat_nouveau_brunswick": Topic(
         "Le partenariat au Nouveau-Brunswick", "Le partenariat au Nouveau-Brunswick"
     ),
     "faq/limite_tarifs": Topic(
         "Les tarifs des accompagnements", "Combien coûte un accompagnement ?"
     ),
-    "faq/limite_ami_actuel": Topic("L'AMI aujourd'hui", "L'AMI PTCE est-il ouvert aujourd'hui ?"),
+    "faq/limite_ami_actuel": Topic(
+        "L'AMI aujourd'hui", "Peut-on encore répondre à l'AMI aujourd'hui ?"
+    ),
     "faq/limite_ptce_local": Topic(
         "Un PTCE près de chez moi", "Y a-t-il un PTCE près de chez moi ?"
     ),
     "faq/limite_cabinet": Topic("Les coordonnées du Cabinet", "Quelles sont vos coordonnées ?"),
+    "faq/limite_details": Topic(
+        "Ce que la fiche ne précise pas", "Quelles précisions la fiche ne donne-t-elle pas ?"
+    ),
     "faq/limite_precisions": Topic(
         "Le statut juridique d'un PTCE", "Quel statut juridique pour un PTCE ?"
     ),
@@ -103,6 +113,82 @@ TOPICS: Dict[str, Topic] = {
 }
 
 
+# The topics offered when the visitor's words point to none.
+MAIN_TOPICS = ("faq/ptce_definition", "ami_presentation", "faq/offres")
+# The slot that remembers the topic last answered, for follow-up questions.
+TOPIC_SLOT = "topic"
+# The title of the button that leads from a short answer to its details.
+MORE = "En savoir plus"
+# An answer whose details are a topic of their own: its first button is « En savoir plus ».
+DETAILS: Dict[str, str] = {
+    "faq/offre_transition_ecologique": "faq/offre_transition_details",
+    "faq/rapport_constats": "faq/rapport_apports",
+}
+# The topics a visitor may want next, after each answer, as buttons under it.
+RELATED: Dict[str, Tuple[str, ...]] = {
+    "faq/ptce_definition": ("faq/ptce_formes", "faq/ptce_benefices", "faq/ptce_video"),
+    "faq/ptce_formes": ("faq/ptce_echelle", "faq/ptce_benefices"),
+    "faq/ptce_echelle": ("faq/ptce_formes", "faq/ptce_nombre"),
+    "faq/ptce_benefices": ("faq/ptce_formes", "faq/rapport_apports"),
+    "faq/ptce_video": ("faq/ptce_definition", "faq/charte_webinaire"),
+    "faq/ptce_origine": ("faq/ptce_loi", "faq/ptce_nombre", "faq/rapport_presentation"),
+    "faq/ptce_loi": ("faq/ptce_origine", "faq/ptce_nombre"),
+    "faq/ptce_nombre": ("faq/ptce_origine", "faq/rapport_presentation"),
+    "faq/rapport_presentation": ("faq/rapport_constats", "faq/rapport_priorites"),
+    "faq/rapport_constats": ("faq/rapport_priorites",),
+    "faq/rapport_apports": ("faq/rapport_priorites", "faq/rapport_presentation"),
+    "faq/rapport_priorites": ("faq/rapport_constats", "ami_presentation"),
+    "faq/charte": ("faq/charte_webinaire", "ami_presentation"),
+    "faq/charte_webinaire": ("faq/charte", "faq/ptce_video"),
+    "faq/cabinet_presentation": ("faq/cabinet_vision", "faq/offres"),
+    "faq/cabinet_vision": (
+        "faq/cabinet_vision_projets",
+        "faq/cabinet_vision_territoires",
+        "faq/cabinet_ouvrage",
+    ),
+    "faq/cabinet_vision_projets": ("faq/cabinet_vision_territoires", "faq/cabinet_vision"),
+    "faq/cabinet_vision_territoires": ("faq/cabinet_vision_projets", "faq/cabinet_ouvrage"),
+    "faq/cabinet_ouvrage": ("faq/cabinet_vision", "faq/offres"),
+    "faq/offres": (
+        "faq/offre_consolidation",
+        "faq/offre_responsabilite_territoriale",
+        "faq/offre_transition_ecologique",
+        "faq/offre_bien_etre",
+        "request_contact",
+    ),
+    "faq/offre_consolidation": (
+        "faq/offres",
+        "faq/offre_responsabilite_territoriale",
+        "request_contact",
+    ),
+    "faq/offre_responsabilite_territoriale": (
+        "faq/offres",
+        "faq/offre_transition_ecologique",
+        "request_contact",
+    ),
+    "faq/offre_transition_ecologique": ("faq/offre_bien_etre", "request_contact"),
+    "faq/offre_transition_details": ("faq/offres", "request_contact"),
+    "faq/offre_bien_etre": ("faq/partenariat_nouveau_brunswick", "faq/offres", "request_contact"),
+    "faq/partenariat_nouveau_brunswick": ("faq/offre_bien_etre", "faq/offres", "request_contact"),
+    "faq/limite_tarifs": ("request_contact", "faq/offres"),
+    "faq/limite_ami_actuel": ("ami_calendrier", "request_contact"),
+    "faq/limite_ptce_local": ("faq/ptce_definition", "request_contact"),
+    "faq/limite_cabinet": ("faq/cabinet_presentation", "request_contact"),
+    "faq/limite_precisions": ("faq/ptce_definition", "request_contact"),
+    "faq/limite_details": ("request_contact", "faq/ptce_definition"),
+    "ami_presentation": ("ami_calendrier", "ami_laureats", "request_contact"),
+    "ami_calendrier": ("ami_vagues", "ami_laureats"),
+    "ami_vagues": ("ami_calendrier", "ami_presentation"),
+    "ami_laureats": ("ami_calendrier", "faq/rapport_priorites"),
+}
+
+
 def buttons(*keys: str) -> List[Dict[str, str]]:
     """Buttons, in the format Rasa channels expect, for the given topic keys."""
     return [{"title": TOPICS[key].title, "payload": TOPICS[key].payload} for key in keys]
+
+
+def next_buttons(key: str) -> List[Dict[str, str]]:
+    """The buttons under the answer to ``key``: its details first, then its related topics."""
+    more = [{"title": MORE, "payload": TOPICS[DETAILS[key]].payload}] if key in DETAILS else []
+    return more + buttons(*RELATED.get(key, ()))

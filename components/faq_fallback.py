@@ -9,10 +9,12 @@ confidence below 0.4, as had a third of the right answers.
 
 So below ``response_threshold`` this classifier asks a second, independent
 opinion: a TF-IDF match of the message's French stems against each answer's
-training examples and text. When both agree on the answer, it stands; when
-they disagree, the message goes to ``nlu_fallback`` and the fallback action
-(actions/fallback.py) quotes the sheet or asks, instead of answering beside
-the question.
+training examples and text. When it picks the ResponseSelector's best answer,
+that answer stands; when it picks one of the selector's next answers
+(``alternatives``), that answer is sent instead; either way the selector must
+give the answer at least ``confirmed_threshold``. Otherwise the message goes to
+``nlu_fallback`` and the fallback action (actions/fallback.py) quotes the sheet
+or asks, instead of answering beside the question.
 """
 
 import json
@@ -32,6 +34,8 @@ from sklearn.metrics.pairwise import linear_kernel
 from components.french import stems
 
 RESPONSE_THRESHOLD_KEY = "response_threshold"
+ALTERNATIVES_KEY = "alternatives"
+CONFIRMED_THRESHOLD_KEY = "confirmed_threshold"
 DOCUMENTS_FILE = "answer_documents.json"
 
 
@@ -77,8 +81,14 @@ class FaqFallbackClassifier(FallbackClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Rasa's two thresholds, and the one under which an answer needs confirming."""
-        return {**FallbackClassifier.get_default_config(), RESPONSE_THRESHOLD_KEY: 0.4}
+        """Rasa's two thresholds, the one under which an answer needs confirming, and
+        how many of the selector's next answers the word match may pick instead."""
+        return {
+            **FallbackClassifier.get_default_config(),
+            RESPONSE_THRESHOLD_KEY: 0.4,
+            ALTERNATIVES_KEY: 0,
+            CONFIRMED_THRESHOLD_KEY: 0.15,
+        }
 
     def __init__(
         self,
@@ -130,7 +140,11 @@ class FaqFallbackClassifier(FallbackClassifier):
         return super()._should_fallback(message) or self._answer_is_unsure(message)
 
     def _answer_is_unsure(self, message: Message) -> bool:
-        """Below the threshold, the answer stands only if the word match picks it too."""
+        """Below the threshold, the answer stands only if the word match confirms it.
+
+        When the word match picks one of the selector's next answers instead, the
+        selector's prediction is replaced by that answer, which is then sent.
+        """
         intent = message.data.get(INTENT) or {}
         selector = (message.data.get("response_selector") or {}).get(intent.get(INTENT_NAME_KEY))
         if not selector:
@@ -139,4 +153,36 @@ class FaqFallbackClassifier(FallbackClassifier):
         if response.get("confidence", 0.0) >= self.component_config[RESPONSE_THRESHOLD_KEY]:
             return False
         confirmed = self.index and self.index.best(message.get(TEXT) or "")
-        return confirmed != response.get("intent_response_key")
+        if confirmed == response.get("intent_response_key"):
+            return response.get("confidence", 0.0) < self.component_config[CONFIRMED_THRESHOLD_KEY]
+        alternative = self._alternative(selector.get("ranking") or [], confirmed)
+        if alternative is None:
+            return True
+        key = alternative["intent_response_key"]
+        selector["response"] = {
+            **response,
+            "id": alternative.get("id"),
+            "confidence": alternative.get("confidence", 0.0),
+            "intent_response_key": key,
+            "utter_action": f"utter_{key}",
+            "template_name": f"utter_{key}",
+            "responses": [],
+        }
+        return False
+
+    def _alternative(
+        self, ranking: List[Dict[Text, Any]], confirmed: Optional[str]
+    ) -> Optional[Dict[Text, Any]]:
+        """The selector's next answer that the word match picked, if the selector gives it
+        at least ``confirmed_threshold``."""
+        candidates = ranking[1 : 1 + self.component_config[ALTERNATIVES_KEY]]
+        minimum = self.component_config[CONFIRMED_THRESHOLD_KEY]
+        return next(
+            (
+                entry
+                for entry in candidates
+                if entry.get("intent_response_key") == confirmed
+                and entry.get("confidence", 0.0) >= minimum
+            ),
+            None,
+        )

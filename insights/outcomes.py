@@ -27,9 +27,15 @@ OUTCOMES: Dict[str, str] = {
     # Answered from the sheet: the written answers and the date-aware AMI answers.
     "utter_faq/*": ANSWERED,
     "action_answer_ami": ANSWERED,
+    # A follow-up (« le lien ? ») about the topic last answered, or « the sheet does
+    # not give it » (actions/follow_ups.py); its AMI answers are composed, unnamed.
+    "action_answer_follow_up": ANSWERED,
+    "utter_no_*": ANSWERED,
     # A passage of the sheet found by the sheet search.
     "utter_sheet_passage": SHEET_SEARCH,
     "utter_out_of_scope": OUT_OF_SCOPE,
+    # Another language: the firm sees these questions in the unanswered list.
+    "utter_other_language": OUT_OF_SCOPE,
     # Not understood: Rasa's two-stage fallback and core fallback, and the project's.
     "action_two_stage_fallback": FALLBACK,
     "action_default_ask_affirmation": FALLBACK,

@@ -23,9 +23,12 @@ UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or ru
 # Responses whose names the actions build rather than spell out.
 COMPOSED = {
     r"utter_ami_\w+": "composed by actions/ami.py from a milestone and a tense",
-    r"utter_ask_lead_\w+": "asked by lead_form for the slot it requests (utter_ask_<slot>)",
+    r"utter_ask_(?:lead|erasure)_\w+": "asked by lead_form or erasure_form for the slot it "
+    "requests (utter_ask_<slot>)",
     r"utter_default": "uttered by Rasa's action_default_fallback (RulePolicy's core fallback)",
     r"utter_fallback_\w+|utter_ask_which_topic": "chosen by actions/fallback.py, miss after miss",
+    r"utter_no_\w+": "chosen by actions/follow_ups.py for an aspect the sheet does not give",
+    r"utter_faq": "the retrieval intent's answers, utter_faq/<key>, sent by actions/answers.py",
 }
 
 

@@ -24,43 +24,44 @@ It also cuts three costs of Rasa's store that the turn profile showed
   cut can lose at most the last turns, never corrupt the file. Leads do not
   depend on it: they have their own store (actions/leads/).
 
-Erasure happens here, when Rasa saves the tracker after
-``action_delete_my_data``: the action server cannot delete the events itself,
-because the Rasa server would write the whole in-memory tracker back at the end
-of the same turn.
+Erasure happens here, when Rasa saves a tracker whose ``erased_addresses`` slot
+an erasure action has set (``actions/erasure.py``): the action server cannot
+delete the events itself, because the Rasa server would write the whole
+in-memory tracker back at the end of the same turn. The conversation goes, and
+with it every other conversation in which one of those addresses was typed
+(``stores/conversations.py``, which also keeps the erased bytes out of SQLite's
+files).
 """
 
 import itertools
 import json
 import logging
-import os
 import weakref
 from functools import lru_cache, partial
-from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Type
+from typing import Any, Collection, Dict, Iterator, List, Optional, Tuple, Type
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import URL, make_url
 
+from stores.conversations import (
+    conversations_mentioning,
+    erase,
+    flush_erased,
+    quiet_errors,
+    secure_sqlite,
+    tracker_store_url,
+)
+
 logger = logging.getLogger(__name__)
 
-PROJECT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = f"sqlite:///{PROJECT / 'var' / 'conversations.db'}"
-ERASE_ACTION = "action_delete_my_data"
-
-
-def tracker_store_url() -> str:
-    """``TRACKER_STORE_URL``, or the project's SQLite file (its folder created)."""
-    url = os.environ.get("TRACKER_STORE_URL") or DEFAULT_URL
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    return url
+# Set by the erasure actions (actions/erasure.py, same name) to the addresses whose
+# conversations go with this one; never stored, since the conversation is erased.
+ERASURE_SLOT = "erased_addresses"
 
 
 @lru_cache(maxsize=None)
@@ -109,14 +110,6 @@ def tune_sqlite(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def asked_for_erasure(tracker: DialogueStateTracker) -> bool:
-    """True when the last action of the turn erased the visitor's data."""
-    for event in reversed(tracker.events):
-        if isinstance(event, ActionExecuted) and event.action_name != "action_listen":
-            return event.action_name == ERASE_ACTION
-    return False
-
-
 class EnvTrackerStore(SQLTrackerStore):
     """The SQL tracker store at ``TRACKER_STORE_URL``."""
 
@@ -145,6 +138,7 @@ class EnvTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(first.url, **engine_kwargs(first.url))
         if first.url.get_backend_name() == "sqlite":
             sa.event.listen(self.engine, "connect", tune_sqlite)
+            sa.event.listen(self.engine, "connect", secure_sqlite)
         first.dispose()
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         # Conversation → (the tracker last read for it, how many stored events it was built from).
@@ -189,19 +183,23 @@ class EnvTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events, or erase the conversation if the visitor asked."""
-        if asked_for_erasure(tracker):
-            await self.erase(tracker.sender_id)
-            return
-        await super().save(tracker)
+        addresses = tracker.get_slot(ERASURE_SLOT)
+        with quiet_errors():
+            if addresses is not None:
+                await self.erase(tracker.sender_id, addresses)
+            else:
+                await super().save(tracker)
 
-    async def erase(self, sender_id: str) -> int:
-        """Delete every event of a conversation; returns how many were deleted."""
-        with self.session_scope() as session:
-            deleted = (
-                session.query(self.SQLEvent)
-                .filter(self.SQLEvent.sender_id == sender_id)
-                .delete(synchronize_session=False)
-            )
-            session.commit()
-        logger.info("Erased %d events of a conversation at the visitor's request", deleted)
-        return deleted
+    async def erase(self, sender_id: str, addresses: Collection[str] = ()) -> int:
+        """Delete this conversation and those in which ``addresses`` were typed.
+
+        Returns how many conversations went. The log says how many, never which.
+        """
+        with self.engine.begin() as connection:
+            senders = {sender_id} | conversations_mentioning(connection, addresses)
+            deleted = erase(connection, senders)
+        flush_erased(self.engine)
+        logger.info(
+            "Erased %d conversation(s), %d events, at the visitor's request", len(senders), deleted
+        )
+        return len(senders)

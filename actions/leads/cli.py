@@ -2,7 +2,9 @@
 
 Run from the project root with the project's venv. The database is
 ``LEADS_DATABASE_URL`` (default ``var/leads.db``); destinations come from the same
-``LEADS_*`` variables as the action server's. Expected errors (bad arguments,
+``LEADS_*`` variables as the action server's. ``delete`` and ``purge`` also erase
+conversations where ``TRACKER_STORE_URL`` points (default ``var/conversations.db``):
+run them where both databases are reachable. Expected errors (bad arguments,
 database unreachable, bad configuration) print one line and exit non-zero, without
 a traceback.
 """
@@ -15,15 +17,16 @@ import logging
 import os
 import sys
 from datetime import date
-from typing import Any, Dict, List, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
 
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.leads.destinations import ConfigError, destinations_from_env
 from actions.leads.outbox import deliver_due
 from actions.leads.store import LeadStore, database_url
-from actions.leads.validation import mask_email
+from actions.leads.validation import error_line, mask_email
 
 CSV_COLUMNS = [
     "reference",
@@ -40,7 +43,6 @@ CSV_COLUMNS = [
     "consent_at",
     "consent_version",
     "channel",
-    "conversation_id",
     "updated_at",
     "id",
     "context",
@@ -57,11 +59,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         store = LeadStore(url)
     except SQLAlchemyError as error:
-        return _fail(f"base de données inaccessible ({_safe_url(url)}) : {_first_line(error)}")
+        return _fail(f"base de données inaccessible ({_safe_url(url)}) : {error_line(error)}")
     try:
         return arguments.handler(store, arguments)
     except SQLAlchemyError as error:
-        return _fail(f"erreur de la base de données : {_first_line(error)}")
+        return _fail(f"erreur de la base de données : {error_line(error)}")
     except ConfigError as error:
         return _fail(f"configuration invalide : {error}")
     except BrokenPipeError:
@@ -95,14 +97,19 @@ def _parser() -> argparse.ArgumentParser:
     deliver.set_defaults(handler=_deliver)
 
     remove = commands.add_parser(
-        "delete", help="supprimer les leads d'une adresse e-mail (droit à l'effacement)"
+        "delete",
+        help="supprimer les leads d'une adresse e-mail et les conversations où elle figure",
     )
     remove.add_argument(
         "--email", required=True, metavar="ADRESSE", help="adresse e-mail, casse indifférente"
     )
     remove.set_defaults(handler=_delete)
 
-    purge = commands.add_parser("purge", help="supprimer les leads plus anciens qu'une durée")
+    purge = commands.add_parser(
+        "purge",
+        help="supprimer les leads plus anciens qu'une durée, et les conversations sans "
+        "message depuis CONVERSATIONS_RETENTION_DAYS jours (180 par défaut)",
+    )
     purge.add_argument(
         "--older-than", type=_positive_days, required=True, metavar="JOURS", help="âge, > 0"
     )
@@ -152,15 +159,59 @@ def _deliver(store: LeadStore, _arguments: argparse.Namespace) -> int:
 
 
 def _delete(store: LeadStore, arguments: argparse.Namespace) -> int:
-    count = store.delete_email(arguments.email)
-    print(f"{count} lead(s) supprimé(s) pour {mask_email(arguments.email.strip())}.")
+    email = arguments.email.strip()
+    count = store.delete_email(email)
+    erased = _in_conversations(lambda connection: _erase_mentioning(connection, email))
+    print(f"{count} lead(s) et {erased} conversation(s) supprimé(s) pour {mask_email(email)}.")
     return 0
 
 
 def _purge(store: LeadStore, arguments: argparse.Namespace) -> int:
+    from stores.conversations import purge, retention_days  # see _in_conversations
+
+    try:
+        days = retention_days()
+    except ValueError as error:
+        return _fail(f"configuration invalide : {error}")
     count = store.purge(arguments.older_than)
-    print(f"{count} lead(s) de plus de {arguments.older_than} jour(s) supprimé(s).")
+    erased = _in_conversations(lambda connection: purge(connection, days))
+    print(
+        f"{count} lead(s) de plus de {arguments.older_than} jour(s) et {erased} "
+        f"conversation(s) sans message depuis {days} jour(s) supprimé(s)."
+    )
     return 0
+
+
+def _erase_mentioning(connection: Connection, email: str) -> int:
+    from stores.conversations import conversations_mentioning, erase  # see _in_conversations
+
+    senders = conversations_mentioning(connection, [email])
+    erase(connection, senders)
+    return len(senders)
+
+
+def _in_conversations(work: Callable[[Connection], int]) -> int:
+    """Run ``work`` in one transaction on the conversations' database; its count.
+
+    ``stores`` is imported here, not at the top: the action server imports every
+    module of ``actions`` when it starts, and its image has no ``stores/``. A
+    database without Rasa's table holds no conversation: 0. On SQLite the erased
+    bytes are then flushed out of the files (``stores.conversations``).
+    """
+    from stores.conversations import flush_erased, secure_sqlite, tracker_store_url
+
+    engine = create_engine(tracker_store_url(), future=True, hide_parameters=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", secure_sqlite)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0
+        with engine.begin() as connection:
+            count = work(connection)
+        flush_erased(engine)
+        return count
+    finally:
+        engine.dispose()
 
 
 def _day(text: str) -> date:
@@ -180,13 +231,6 @@ def _positive_days(text: str) -> int:
 def _fail(message: str) -> int:
     print(f"Erreur : {message}", file=sys.stderr)
     return 1
-
-
-def _first_line(error: BaseException) -> str:
-    """The driver's own message, without SQLAlchemy's SQL and documentation link."""
-    original = getattr(error, "orig", None) or error
-    lines = str(original).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 def _safe_url(url: str) -> str:

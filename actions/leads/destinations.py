@@ -243,7 +243,7 @@ def _fields(lead: Lead) -> List[Tuple[str, str]]:
         ("Besoin", NEEDS.get(lead.need, lead.need)),
         ("Sujet de la conversation", lead.topic or "non précisé"),
         ("Consentement", f"donné le {_paris(lead.consent_at)}, version {lead.consent_version}"),
-        ("Conversation", f"{lead.conversation_id} ({lead.channel})"),
+        ("Canal", lead.channel),
     ]
 
 

@@ -23,7 +23,7 @@ from actions.leads.destinations import (
     destinations_from_env,
 )
 from actions.leads.store import Lead, LeadInput, LeadStore, utcnow
-from actions.leads.validation import mask_email, redact
+from actions.leads.validation import error_line, mask_email, redact
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ async def submit(
         logger.error(
             "Lead %s enregistré, envoi immédiat interrompu : %s",
             lead.reference,
-            redact(str(error)),
+            error_line(error),
         )
         return lead
 
@@ -148,7 +148,7 @@ async def _retry_forever(store_factory: Callable[[], LeadStore], interval: float
             logger.error(
                 "Nouvel essai des envois en échec, reprise dans %s s : %s",
                 interval,
-                redact(str(error)),
+                error_line(error),
             )
 
 

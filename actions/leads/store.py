@@ -12,6 +12,8 @@ plain dataclasses, detached from any session.
 """
 
 import os
+import re
+import secrets
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -25,6 +27,9 @@ from sqlalchemy.engine import Connection, Engine, Row
 from actions.leads.tables import PENDING, SENT, lead_deliveries, leads, metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Stored with the lead, never shown outside the store (see ``Lead.as_dict``).
+INTERNAL_COLUMNS = ("conversation_id",)
 # The team works on French time: ``export --since 2025-03-01`` starts at midnight there.
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -93,26 +98,49 @@ class Lead(LeadInput):
     deliveries: Dict[str, Delivery] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> Dict[str, Any]:
-        """The lead's columns in the table's order (not its deliveries), dates in ISO 8601.
+        """The lead as it leaves the store (exports, webhook), dates in ISO 8601.
 
         The table's order, not the fields' (inherited ones first), keeps the JSON
-        export and the webhook body in the order they always had.
+        export and the webhook body in the order they always had. The conversation
+        id stays inside: whoever holds it can continue or erase that conversation,
+        so the team and the CRM quote the ``reference`` instead.
         """
         data = asdict(self)
-        ordered = {column.name: data[column.name] for column in leads.columns}
+        ordered = {
+            column.name: data[column.name]
+            for column in leads.columns
+            if column.name not in INTERNAL_COLUMNS
+        }
         for key, value in ordered.items():
             if isinstance(value, datetime):
                 ordered[key] = value.isoformat()
         return ordered
 
 
-def reference_for(lead_id: str) -> str:
-    """The short reference the visitor and the team quote: ``PTCE-`` and 8 hex digits.
+def new_reference() -> str:
+    """The reference the visitor and the team quote, e.g. ``PTCE-7KQ4-M9XR``.
 
-    Not unique by construction (32 bits of the UUID), which is ample for a contact
-    form's volume; the UUID stays the key.
+    Eight random characters (about 40 bits) of an alphabet without look-alikes
+    (no 0/O, 1/I/L, U): unguessable enough to be one of the two proofs of an
+    erasure from a later visit, short enough to copy. The column's unique index
+    refuses the rare repeat; the visitor is then asked to confirm again.
     """
-    return "PTCE-" + uuid.UUID(lead_id).hex[:8].upper()
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"PTCE-{code[:4]}-{code[4:]}"
+
+
+def canonical_reference(typed: str) -> Optional[str]:
+    """A typed reference in its stored form, or ``None``.
+
+    Any case, spaces or dashes, with or without ``PTCE``, alone or in a sentence
+    when it starts with ``PTCE`` (« c'est ptce 7kq4 m9xr »).
+    """
+    text = typed.upper()
+    found = re.search(r"PTCE[\s-]*([0-9A-Z]{4})[\s-]*([0-9A-Z]{4})(?![0-9A-Z])", text)
+    code = "".join(found.groups()) if found else re.sub(r"[\s-]", "", text)
+    if len(code) != 8 or any(char not in REFERENCE_ALPHABET for char in code):
+        return None
+    return f"PTCE-{code[:4]}-{code[4:]}"
 
 
 class LeadStore:
@@ -142,7 +170,7 @@ class LeadStore:
             connection.execute(
                 insert(leads).values(
                     id=lead_id,
-                    reference=reference_for(lead_id),
+                    reference=new_reference(),
                     created_at=now,
                     updated_at=now,
                     **asdict(lead),
@@ -175,19 +203,31 @@ class LeadStore:
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
-    def delete_conversation(self, conversation_id: str) -> int:
-        """Delete the leads of a conversation (the visitor's erasure request)."""
+    def delete_conversation(self, conversation_id: str) -> List[str]:
+        """Delete the leads of a conversation (the visitor's erasure request); their addresses."""
         return self._delete(leads.c.conversation_id == conversation_id)
+
+    def delete_reference(self, reference: str, email: str) -> bool:
+        """Delete the lead with this reference if it was left with this address (any case).
+
+        Both must match: a visitor erasing from a later visit proves the request is
+        theirs with the reference they were given and the address they typed.
+        """
+        return bool(
+            self._delete(
+                and_(leads.c.reference == reference, func.lower(leads.c.email) == _folded(email))
+            )
+        )
 
     def delete_email(self, email: str) -> int:
         """Delete every lead left with this address, whatever its case."""
-        return self._delete(func.lower(leads.c.email) == email.strip().lower())
+        return len(self._delete(func.lower(leads.c.email) == _folded(email)))
 
     def purge(self, older_than_days: int) -> int:
         """Delete the leads older than ``older_than_days`` days (the retention period)."""
         if older_than_days < 0:
             raise ValueError("older_than_days must not be negative")
-        return self._delete(leads.c.created_at < utcnow() - timedelta(days=older_than_days))
+        return len(self._delete(leads.c.created_at < utcnow() - timedelta(days=older_than_days)))
 
     def export(self, since: Optional[date] = None) -> List[Dict[str, Any]]:
         """The leads as dicts (see ``Lead.as_dict``), oldest first.
@@ -300,10 +340,16 @@ class LeadStore:
                 update(leads).where(leads.c.id == lead_id).values(updated_at=utcnow())
             )
 
-    def _delete(self, condition: Any) -> int:
-        """Delete the matching leads; their deliveries go with them (ON DELETE CASCADE)."""
+    def _delete(self, condition: Any) -> List[str]:
+        """Delete the matching leads, their deliveries with them (ON DELETE CASCADE).
+
+        Returns the deleted leads' addresses: the conversations in which they were
+        typed are to be erased too.
+        """
         with self.engine.begin() as connection:
-            return connection.execute(delete(leads).where(condition)).rowcount
+            emails = list(connection.execute(select(leads.c.email).where(condition)).scalars())
+            connection.execute(delete(leads).where(condition))
+        return emails
 
     @staticmethod
     def _load(connection: Connection, lead_id: str) -> Optional[Lead]:
@@ -327,14 +373,21 @@ class LeadStore:
         return _lead_from_row(row, deliveries)
 
 
+def _folded(email: str) -> str:
+    """An address as compared: trimmed, lower case."""
+    return email.strip().lower()
+
+
 def _lead_from_row(row: Row, deliveries: Dict[str, Delivery]) -> Lead:
     """A ``Lead`` from a row of ``leads``."""
     return Lead(**row._mapping, deliveries=deliveries)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Make SQLite enforce ON DELETE CASCADE and wait for a writer instead of failing."""
+    """Make SQLite enforce ON DELETE CASCADE, zero what it deletes (an erased lead must
+    not stay in a free page) and wait for a writer instead of failing."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.close()

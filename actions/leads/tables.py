@@ -60,7 +60,7 @@ leads = Table(
     "leads",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("reference", String(16), nullable=False, index=True),
+    Column("reference", String(16), nullable=False, index=True, unique=True),
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("conversation_id", String(255), nullable=False, index=True),

@@ -9,7 +9,7 @@ package logs instead.
 
 import re
 import unicodedata
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import phonenumbers
 from email_validator import EmailNotValidError
@@ -52,6 +52,10 @@ _WHITESPACE = re.compile(r"\s+")
 # Phone numbers are typed with digits and common separators only: phonenumbers
 # would otherwise read letters as a keypad ("1-800-FLOWERS").
 _PHONE_CHARACTERS = re.compile(r"^[0-9+().\-/ ]+$")
+# Words that introduce an address in a sentence (« mon mail c'est … », « voici … »).
+_EMAIL_CUES = frozenset(
+    "mail email courriel adresse est c voici oui non pardon erreur plutot plutôt bien".split()
+)
 _EMAIL_LIKE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
 # Nine digits or more, possibly separated (a French number has ten): ports, HTTP
 # statuses and dates stay readable; a date followed by a time may be masked too,
@@ -89,13 +93,35 @@ def clean_text(value: str, field: str) -> str:
     return text
 
 
+def find_email(text: str) -> Optional[str]:
+    """The one address typed in a sentence (« le mail c'est marie@exemple.fr »), if any.
+
+    Only after words that introduce it: in « jeanne dupont@exemple.fr » the space
+    is a typing mistake inside the address, which ``validate_email`` explains.
+    """
+    found = list(_EMAIL_LIKE.finditer(text))
+    if len(found) != 1:
+        return None
+    before = set(re.findall(r"[a-zà-ÿ]+", text[: found[0].start()].lower()))
+    return found[0].group().rstrip(".!?") if before & _EMAIL_CUES else None
+
+
+def find_phone(text: str) -> Optional[str]:
+    """The first phone number typed in a sentence (« joignable au 06 12 34 56 78 le matin »)."""
+    match = next(iter(phonenumbers.PhoneNumberMatcher(text, DEFAULT_REGION)), None)
+    return match.raw_string if match else None
+
+
 def validate_email(value: str) -> str:
     """The address, normalised (domain lower-cased, Unicode NFC), or ``InvalidField``.
 
-    Deliverability (DNS) is not checked: the action server must answer without the
-    network, and a typo in a real domain would pass such a check anyway.
+    An address inside a sentence is taken out of it. Deliverability (DNS) is not
+    checked: the action server must answer without the network, and a typo in a
+    real domain would pass such a check anyway.
     """
     text = clean_text(value, "email")
+    if " " in text:
+        text = find_email(text) or text
     _explain_email_syntax(text)
     try:
         return _check_email(text, check_deliverability=False).normalized
@@ -124,9 +150,12 @@ def validate_phone(value: str) -> str:
     """The number in E.164 (``+33612345678``), or ``InvalidField``.
 
     National numbers are read as French; other countries need their ``+`` or
-    ``00`` prefix.
+    ``00`` prefix. A number inside a sentence is taken out of it.
     """
-    text = clean_text(value, "phone")
+    sentence = unicodedata.normalize("NFC", "" if value is None else str(value))
+    if not _PHONE_CHARACTERS.match(sentence.strip()):
+        sentence = find_phone(sentence) or sentence
+    text = clean_text(sentence, "phone")
     if not _PHONE_CHARACTERS.match(text):
         raise InvalidField("utter_invalid_phone_characters")
     try:
@@ -171,3 +200,16 @@ def redact(text: str) -> str:
     """
     text = _EMAIL_LIKE.sub(lambda match: mask_email(match.group()), str(text))
     return _PHONE_LIKE.sub(lambda match: mask_phone(match.group()), text)
+
+
+def error_line(error: BaseException) -> str:
+    """The first line of an error's own text (a database driver's, not SQLAlchemy's
+    wrapping), addresses and numbers masked: fit for a log.
+
+    Only the first line: PostgreSQL's next one (« DETAIL: Failing row contains … »)
+    quotes the whole row, the visitor's name and message included, whatever
+    SQLAlchemy's ``hide_parameters`` hides.
+    """
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return redact(lines[0]) if lines else type(error).__name__

@@ -7,7 +7,8 @@ from typing import Callable, List
 from tests.support.blind import fact
 from tests.support.chat import say, text_of
 from tests.support.content import response_start, response_text
-from tests.support.leads import export_leads, form_turns
+from tests.support.conversations import senders
+from tests.support.leads import REFERENCE, form_turns, leads_of_conversation
 from tests.support.session import Servers
 
 NAME = "Jeanne Dupont"
@@ -43,7 +44,7 @@ def start_form(servers: Servers, sender: str) -> None:
 
 
 def leads_of(servers: Servers, sender: str) -> List[dict]:
-    return [lead for lead in export_leads(servers.env) if lead["conversation_id"] == sender]
+    return leads_of_conversation(servers.env, sender)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 15) -> bool:
@@ -139,12 +140,75 @@ def test_cancel_in_the_middle_stores_nothing(servers: Servers) -> None:
     assert leads_of(servers, sender) == []
 
 
-def test_delete_my_data_erases_the_conversation_leads(servers: Servers) -> None:
-    sender = uuid.uuid4().hex
+def fill_form(servers: Servers, sender: str, email: str) -> None:
+    """Consent and every answer, ``email`` for the address: the summary is shown."""
     start_form(servers, sender)
-    converse(servers, sender, ANSWERS)
-    say(servers.rasa_url, "/affirm", sender)
+    converse(servers, sender, [*ANSWERS[:2], (email, ANSWERS[2][1]), *ANSWERS[3:]])
+
+
+def submit_lead(servers: Servers, sender: str, email: str) -> str:
+    """A lead left by ``sender`` with ``email``; the confirmation the visitor reads."""
+    fill_form(servers, sender, email)
+    return text_of(say(servers.rasa_url, "/affirm", sender))
+
+
+def conversations(servers: Servers) -> List[str]:
+    return senders(servers.env["TRACKER_STORE_URL"])
+
+
+def test_delete_my_data_erases_the_leads_and_every_conversation_with_the_address(
+    servers: Servers,
+) -> None:
+    email = f"efface-{uuid.uuid4().hex[:8]}@exemple.fr"
+    sender, earlier, other = (uuid.uuid4().hex for _ in range(3))
+    say(servers.rasa_url, f"bonjour, je suis {email}", earlier)  # another visit, same address
+    say(servers.rasa_url, "bonjour", other)
+    submit_lead(servers, sender, email)
     assert len(leads_of(servers, sender)) == 1
     deleted = response_text("utter_data_deleted").format(count=1)
     assert deleted in text_of(say(servers.rasa_url, "supprimez mes données", sender))
     assert leads_of(servers, sender) == []
+    assert {sender, earlier} & set(conversations(servers)) == set()
+    assert other in conversations(servers)
+
+
+def test_after_the_lead_was_sent_a_correction_asks_for_consent_first(servers: Servers) -> None:
+    sender = uuid.uuid4().hex
+    submit_lead(servers, sender, f"corrige-{uuid.uuid4().hex[:8]}@exemple.fr")
+    reply = text_of(say(servers.rasa_url, "il y a une erreur dans mon e-mail", sender))
+    assert response_start("utter_nothing_to_correct") in reply
+    assert response_text("utter_ask_lead_email") not in reply
+    assert CONSENT in text_of(say(servers.rasa_url, "/request_contact", sender))
+
+
+def test_erasure_from_a_later_visit_needs_the_reference_and_the_email(servers: Servers) -> None:
+    email = f"plus-tard-{uuid.uuid4().hex[:8]}@exemple.fr"
+    first, later = uuid.uuid4().hex, uuid.uuid4().hex
+    (reference,) = REFERENCE.findall(submit_lead(servers, first, email))
+    asked = text_of(say(servers.rasa_url, "supprimez mes données", later))
+    ask_reference = response_text("utter_ask_erasure_reference")
+    assert asked == f"{response_text('utter_erasure_needs_reference')}\n{ask_reference}"
+    converse(servers, later, [(reference.lower(), response_start("utter_ask_erasure_email"))])
+    mismatch = text_of(say(servers.rasa_url, "autre.adresse@exemple.fr", later))
+    assert mismatch == f"{response_text('utter_erasure_mismatch')}\n{ask_reference}"
+    assert len(leads_of(servers, first)) == 1 and later in conversations(servers)
+    converse(servers, later, [(reference, response_start("utter_ask_erasure_email"))])
+    erased = text_of(say(servers.rasa_url, email.upper(), later))
+    assert erased == response_text("utter_data_deleted_by_reference").format(reference=reference)
+    assert leads_of(servers, first) == []
+    assert {first, later} & set(conversations(servers)) == set()
+
+
+def test_a_crafted_correction_gets_the_fields_and_no_log_tells_the_address(
+    servers: Servers,
+) -> None:
+    """An entity of the wrong type once made the action fail, and rasa_sdk's error body,
+    the whole tracker, went into the Rasa server's log."""
+    email = f"journal-{uuid.uuid4().hex[:8]}@exemple.fr"
+    sender = uuid.uuid4().hex
+    fill_form(servers, sender, email)
+    reply = text_of(say(servers.rasa_url, '/lead_correct{"lead_field": {"x": 1}}', sender))
+    assert response_start("utter_ask_field_to_correct") in reply
+    logs = sorted(servers.work.glob("*.log"))
+    assert {log.name for log in logs} >= {"actions.log", "rasa.log"}
+    assert not [log.name for log in logs if email in log.read_text(errors="replace")]

@@ -5,7 +5,6 @@ store (stores/tracker_store.py) and the Redis lock store (stores/lock_store.py).
 Skipped, saying why, only when PostgreSQL or Redis cannot be reached (failed in CI).
 """
 
-import re
 import subprocess
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from tests.support.blind import fact
 from tests.support.chat import say, text_of
 from tests.support.content import response_start
 from tests.support.databases import REDIS, temporary_database
+from tests.support.leads import REFERENCE
 from tests.support.processes import base_env, launch_actions, launch_rasa, stop
 
 API_TOKEN = "jeton-de-test-replicas"
@@ -82,7 +82,7 @@ TURNS = [
 
 
 def normalised(replies: List[dict]) -> str:
-    return re.sub(r"PTCE-[0-9A-F]+", "PTCE-…", text_of(replies))
+    return REFERENCE.sub("PTCE-…", text_of(replies))
 
 
 def test_a_conversation_alternating_between_replicas_is_the_same_as_on_one(

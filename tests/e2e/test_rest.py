@@ -10,7 +10,7 @@ from typing import List
 import pytest
 
 from actions.fallback import MAX_TOPICS, MISSES
-from actions.topics import TOPICS
+from actions.topics import TOPICS, next_buttons
 from tests.support.blind import contains, fact
 from tests.support.chat import say, text_of
 from tests.support.content import response_start, response_text, responses
@@ -58,7 +58,23 @@ def test_answers_come_with_their_topics_buttons(rasa_url: str) -> None:
     (reply,) = say(rasa_url, "C'est quoi un PTCE ?")
     definition = RESPONSES["utter_faq/ptce_definition"][0]
     assert reply["text"] == definition["text"].strip()
-    assert reply["buttons"] == definition["buttons"]
+    assert reply["buttons"] == next_buttons("faq/ptce_definition")
+
+
+@pytest.mark.parametrize(
+    "question, follow_up, key_fact",
+    [
+        ("je cherche la nouvelle charte des ptce", "vous auriez le lien svp", "lien_charte"),
+        ("que dit la loi sur les PTCE ?", "et c'était en quelle année", "loi_31_juillet_2014"),
+        ("quels sont les constats du rapport", "qui l'a rédigé ?", "rapport_auteur_labo"),
+    ],
+)
+def test_a_follow_up_is_answered_about_the_topic_just_answered(
+    rasa_url: str, question: str, follow_up: str, key_fact: str
+) -> None:
+    sender = uuid.uuid4().hex
+    say(rasa_url, question, sender)
+    assert contains(text_of(say(rasa_url, follow_up, sender)), fact(key_fact))
 
 
 def test_out_of_scope_gets_no_sheet_fact(rasa_url: str) -> None:
@@ -110,3 +126,24 @@ def test_a_huge_message_is_refused_with_a_french_reason(rasa_url: str) -> None:
     message = " ".join(["ptce"] * 2000)
     answer = text_of(say(rasa_url, message))
     assert answer == response_text("utter_message_too_long").format(length=len(message), limit=1000)
+
+
+def test_a_price_question_gets_the_honest_answer_then_the_consent_notice(rasa_url: str) -> None:
+    answer = text_of(say(rasa_url, "vos prestations sont facturées combien ?"))
+    assert response_start("utter_faq/limite_tarifs") in answer
+    assert response_start("utter_ask_consent") in answer
+
+
+def test_yes_after_the_contact_offer_opens_the_consent_notice(rasa_url: str) -> None:
+    sender = uuid.uuid4().hex
+    start_fallback(rasa_url, sender)
+    for _ in MISSES[1:3]:
+        replies = say(rasa_url, "/nlu_fallback", sender)
+    assert TOPICS["request_contact"].payload in [b["payload"] for b in replies[0]["buttons"]]
+    assert response_start("utter_ask_consent") in text_of(say(rasa_url, "oui", sender))
+
+
+def test_an_insult_gets_one_calm_reply_and_english_a_bilingual_one(rasa_url: str) -> None:
+    assert text_of(say(rasa_url, "t'es qu'un robot stupide")) == response_text("utter_insult")
+    english = text_of(say(rasa_url, "Could you explain what this cooperation hub is about?"))
+    assert english == response_text("utter_other_language")

@@ -4,7 +4,6 @@ The shell runs scripts/run.sh shell, exactly what `make shell` runs, with its ow
 action server and Rasa server, and the session's SMTP server and lead store.
 """
 
-import re
 import shlex
 import subprocess
 import time
@@ -17,7 +16,7 @@ import pytest
 from actions.topics import TOPICS
 from tests.support.blind import fact
 from tests.support.content import ROOT, response_start
-from tests.support.leads import export_leads, form_turns
+from tests.support.leads import REFERENCE, export_leads, form_turns
 from tests.support.ports import free_port
 from tests.support.processes import START_TIMEOUT
 from tests.support.session import Servers
@@ -72,7 +71,7 @@ def test_shell_conversation_in_french_with_numbered_buttons_ends_with_a_lead(
         terminal.say(answer, question)
     screen = terminal.say("1", response_start("utter_lead_submitted"))
 
-    reference = re.findall(r"PTCE-[0-9A-F]{8}", screen)[-1]
+    reference = REFERENCE.findall(screen)[-1]
     (lead,) = [lead for lead in export_leads(servers.env) if lead["reference"] == reference]
     assert lead["channel"] == "cmdline"
     assert (lead["phone"], lead["organisation_type"], lead["need"]) == (

@@ -14,13 +14,17 @@ import io
 import json
 import random
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 
 from actions.leads.store import LeadInput, LeadStore
+from tests.support.databases import temporary_database
+from tests.support.required import require_postgresql
 
 Row = Tuple[str, str, float, Optional[str], Optional[str], str]
 # (what the visitor types, intent, [(action, response sent by name or None)])
@@ -296,3 +300,44 @@ def fill_stores(
     finally:
         store.dispose()
     return total
+
+
+def store_typed(tracker_url: str, typed: Dict[str, Tuple[datetime, Sequence[str]]]) -> None:
+    """Conversations in Rasa's ``events`` table: for each sender, what the visitor
+    typed and when (one user event per text), for the erasure and purge tests."""
+    from rasa.core.tracker_store import SQLTrackerStore  # Rasa's own table, index included.
+
+    engine = sa.create_engine(tracker_url, future=True)
+    SQLTrackerStore.Base.metadata.create_all(engine)
+    rows = (
+        (sender, "user", when.timestamp(), "faq", None, json.dumps({"event": "user", "text": text}))
+        for sender, (when, texts) in typed.items()
+        for text in texts
+    )
+    try:
+        fill_events(engine, rows)
+    finally:
+        engine.dispose()
+
+
+def senders(tracker_url: str) -> List[str]:
+    """The conversations stored in Rasa's ``events`` table, sorted."""
+    engine = sa.create_engine(tracker_url, future=True)
+    try:
+        with engine.connect() as connection:
+            query = sa.text("SELECT DISTINCT sender_id FROM events ORDER BY sender_id")
+            return list(connection.execute(query).scalars())
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def conversations_database(backend: str, tmp_path: Path, prefix: str) -> Iterator[str]:
+    """An empty conversations database for one test, ``sqlite`` (a file in ``tmp_path``)
+    or ``postgresql`` (a database of the machine's server, dropped afterwards)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'conversations.db'}"
+        return
+    require_postgresql()
+    with temporary_database(prefix) as url:
+        yield url

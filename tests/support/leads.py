@@ -7,13 +7,20 @@ reads the store through it, so the tests check what the firm would get.
 """
 
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Sequence, Tuple
 
-from actions.leads.store import LeadInput
+from sqlalchemy import select
+
+from actions.leads.store import LeadInput, LeadStore
+from actions.leads.tables import leads
 from tests.support.content import ROOT, response_start
+
+# A lead reference as the visitor reads it (actions/leads/store.py, new_reference).
+REFERENCE = re.compile(r"PTCE-[2-9A-Z]{4}-[2-9A-Z]{4}")
 
 VISITOR_EMAIL = "jeanne.dupont@exemple.fr"
 VISITOR_PHONE = "+33612345678"
@@ -81,3 +88,16 @@ def export_leads(env: Dict[str, str]) -> List[dict]:
     result = leads_command(["export", "--format", "json"], env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def leads_of_conversation(env: Dict[str, str], conversation_id: str) -> List[dict]:
+    """The exported leads a conversation left: the export never shows the conversation id,
+    so the store says which references are that conversation's."""
+    store = LeadStore(env["LEADS_DATABASE_URL"])
+    try:
+        with store.engine.connect() as connection:
+            query = select(leads.c.reference).where(leads.c.conversation_id == conversation_id)
+            references = set(connection.execute(query).scalars())
+    finally:
+        store.dispose()
+    return [lead for lead in export_leads(env) if lead["reference"] in references]

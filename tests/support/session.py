@@ -27,6 +27,8 @@ class Servers:
     webhook: WebhookServer
     env: Dict[str, str]
     telegram: FakeTelegram
+    # The servers' output (actions.log, rasa.log): a test can check what they logged.
+    work: Path
 
 
 @contextmanager
@@ -56,7 +58,7 @@ def running_servers(work: Path) -> Iterator[Servers]:
         processes.append(actions)
         rasa, rasa_url = launch_rasa(work, env, extra=["--cors", env["WEBCHAT_ALLOWED_ORIGINS"]])
         processes.append(rasa)
-        yield Servers(rasa_url, smtp, webhook, env, telegram)
+        yield Servers(rasa_url, smtp, webhook, env, telegram, work)
     finally:
         stop(processes)
         smtp.stop()

@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 from actions.ami import (
+    ANSWERS,
     CALENDAR,
     FIRST_WAVE,
     NEXT_WAVE,
@@ -17,6 +19,7 @@ from actions.ami import (
     Milestone,
     calendar_is_over,
 )
+from actions.topics import TOPIC_SLOT
 from tests.support.actions import run_action
 from tests.support.content import response_text, sheet_links
 
@@ -35,7 +38,8 @@ def tracker_for(intent: str) -> Tracker:
 def answer_at(intent: str, instant: datetime) -> Dict:
     """The one message the action sends for ``intent`` at ``instant``."""
     events, (message,) = run_action(ActionAnswerAmi(clock=lambda: instant), tracker_for(intent))
-    assert events == []
+    # The topic answered is remembered for follow-ups (actions/follow_ups.py).
+    assert events == [SlotSet(TOPIC_SLOT, intent if intent in ANSWERS else "ami_presentation")]
     return message
 
 

@@ -8,14 +8,12 @@ from typing import Dict, Iterator, List, Set, Tuple
 
 import yaml
 
-from actions.topics import TOPICS
+from actions.topics import DETAILS, MORE, RELATED, TOPICS
 from tests.support.content import ROOT, load_yaml, responses, sheet
 
 SHEET = sheet()
 URL = re.compile(r"https?://[^\s<>\"'»)]+")
 RESPONSES: Dict[str, List[dict]] = responses()
-# The button under a short answer that leads to its details.
-MORE = "En savoir plus"
 
 
 def clean(url: str) -> str:
@@ -94,13 +92,12 @@ def test_faq_button_payloads_are_training_examples_of_their_topic() -> None:
 
 def test_sheet_answers_offer_related_topics() -> None:
     """Two to four related topics, or one and the contact where the sheet has no answer."""
-    contact = TOPICS["request_contact"].payload
-    for name, variants in RESPONSES.items():
-        if name.startswith("utter_faq/"):
-            buttons = variants[0].get("buttons", [])
-            related = [b for b in buttons if b["payload"] != contact]
-            minimum = 1 if len(related) < len(buttons) else 2
-            assert minimum <= len(related) <= 4, name
+    for key in TOPICS:
+        if key.startswith("faq/"):
+            related = [topic for topic in RELATED[key] if topic != "request_contact"]
+            related += [DETAILS[key]] if key in DETAILS else []
+            minimum = 1 if "request_contact" in RELATED[key] else 2
+            assert minimum <= len(related) <= 4, key
 
 
 def test_answers_are_short_and_say_vous() -> None:
@@ -128,17 +125,37 @@ def test_held_out_messages_do_not_nearly_repeat_training_examples() -> None:
     assert near == []
 
 
+def blind_messages() -> List[str]:
+    """The blind single questions, and the blind conversations' turns of five words or more.
+
+    Shorter turns (« oui », « le lien ? ») are the few words anyone types; a
+    training example can only differ from them by being another phrase.
+    """
+    messages = [m["text"] for m in load_yaml("tests/nlu/blind.yml")["messages"]]
+    for conversation in load_yaml("tests/dialogues/blind.yml")["conversations"]:
+        turns = (turn["user"] for turn in conversation["turns"])
+        messages += [text for text in turns if len(normalise(text).split()) >= 5]
+    return messages
+
+
 def test_no_training_example_nearly_repeats_a_blind_message() -> None:
-    """The blind set stays out of training, even reworded by a word or two."""
-    blind = [
-        set(normalise(m["text"]).split()) for m in load_yaml("tests/nlu/blind.yml")["messages"]
-    ]
+    """The blind sets stay out of training, even reworded by a word or two."""
+    blind = [set(normalise(text).split()) for text in blind_messages()]
     near = [
         text
         for _, text in nlu_examples("data/nlu/*.yml")
         if max(jaccard(set(normalise(text).split()), words) for words in blind) >= 0.7
     ]
     assert near == []
+
+
+def test_no_training_example_is_a_blind_message() -> None:
+    """Not even a short one, word for word, unless it is a word anyone types (« oui »)."""
+    blind = {normalise(text) for text in blind_messages()}
+    for conversation in load_yaml("tests/dialogues/blind.yml")["conversations"]:
+        blind |= {normalise(turn["user"]) for turn in conversation["turns"]}
+    blind = {text for text in blind if len(text) >= 15}
+    assert [text for _, text in nlu_examples("data/nlu/*.yml") if normalise(text) in blind] == []
 
 
 def test_the_sheet_copy_is_the_shared_seed_when_present() -> None:

@@ -43,18 +43,36 @@ def trained(tmp_path: Path) -> FaqFallbackClassifier:
     return FaqFallbackClassifier.load(CONFIG, storage, resource, context)
 
 
-def parsed(text: str, key: str, confidence: float, intent: float = 0.99) -> Message:
-    """A message as the ResponseSelector leaves it: the faq intent and its best answer."""
+def parsed(
+    text: str, key: str, confidence: float, intent: float = 0.99, next_answer: float = 0.0
+) -> Message:
+    """A message as the ResponseSelector leaves it: the faq intent, its best answer and,
+    with ``next_answer``, the other answer of TRAINING second with that confidence."""
+    other = "faq/charte" if key != "faq/charte" else "faq/ptce_definition"
+    ranking = [{"intent_response_key": key, "confidence": confidence}]
+    ranking.append({"intent_response_key": other, "confidence": next_answer, "id": 7})
     return Message(
         data={
             "text": text,
             "intent": {"name": "faq", "confidence": intent},
             "intent_ranking": [{"name": "faq", "confidence": intent}],
             "response_selector": {
-                "faq": {"response": {"intent_response_key": key, "confidence": confidence}}
+                "faq": {
+                    "response": {"intent_response_key": key, "confidence": confidence},
+                    "ranking": ranking,
+                }
             },
         }
     )
+
+
+def with_alternatives(trained: FaqFallbackClassifier) -> FaqFallbackClassifier:
+    trained.component_config = {
+        **trained.component_config,
+        "alternatives": 2,
+        "confirmed_threshold": 0.2,
+    }
+    return trained
 
 
 def intent_after(classifier: FaqFallbackClassifier, message: Message) -> Optional[str]:
@@ -72,6 +90,13 @@ def test_an_unsure_answer_that_the_word_match_confirms_stands(
     assert intent_after(trained, parsed("lire la charte ?", "faq/charte", 0.2)) == "faq"
 
 
+def test_a_confirmed_answer_the_selector_barely_gives_falls_back(
+    trained: FaqFallbackClassifier,
+) -> None:
+    barely = CONFIG["confirmed_threshold"] - 0.01
+    assert intent_after(trained, parsed("lire la charte ?", "faq/charte", barely)) == "nlu_fallback"
+
+
 def test_an_unsure_answer_that_the_word_match_contradicts_falls_back(
     trained: FaqFallbackClassifier,
 ) -> None:
@@ -84,6 +109,28 @@ def test_an_unsure_answer_sharing_no_word_with_any_answer_falls_back(
     trained: FaqFallbackClassifier,
 ) -> None:
     assert intent_after(trained, parsed("tarte tatin", "faq/charte", 0.2)) == "nlu_fallback"
+
+
+def test_the_next_answer_the_word_match_picks_is_sent_instead(
+    trained: FaqFallbackClassifier,
+) -> None:
+    message = parsed("lire la charte ?", "faq/ptce_definition", 0.3, next_answer=0.25)
+    assert intent_after(with_alternatives(trained), message) == "faq"
+    chosen = message.get("response_selector")["faq"]["response"]
+    assert chosen["intent_response_key"] == "faq/charte"
+    assert chosen["utter_action"] == "utter_faq/charte" and chosen["confidence"] == 0.25
+
+
+def test_a_next_answer_below_its_threshold_is_not_picked(trained: FaqFallbackClassifier) -> None:
+    message = parsed("lire la charte ?", "faq/ptce_definition", 0.3, next_answer=0.19)
+    assert intent_after(with_alternatives(trained), message) == "nlu_fallback"
+
+
+def test_without_alternatives_the_next_answer_is_never_picked(
+    trained: FaqFallbackClassifier,
+) -> None:
+    message = parsed("lire la charte ?", "faq/ptce_definition", 0.3, next_answer=0.45)
+    assert intent_after(trained, message) == "nlu_fallback"
 
 
 def test_rasa_intent_threshold_still_applies(trained: FaqFallbackClassifier) -> None:

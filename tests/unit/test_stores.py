@@ -4,7 +4,7 @@ import asyncio
 import gc
 import os
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Iterator, List
 
 import pytest
 import sqlalchemy as sa
@@ -22,8 +22,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from stores.conversations import events as events_table
 from stores.lock_store import AtomicRedisLockStore, EnvLockStore, lock_store_from_url
-from stores.tracker_store import EnvTrackerStore, event_class
+from stores.tracker_store import ERASURE_SLOT, EnvTrackerStore, event_class
 from tests.support.databases import REDIS, temporary_database
 from tests.support.required import require_postgresql
 
@@ -211,14 +212,85 @@ def test_the_sqlite_file_is_in_wal_mode(tmp_path: Path, monkeypatch: pytest.Monk
     store.engine.dispose()
 
 
+def typed(sender: str, *texts: str, **slots: Any) -> DialogueStateTracker:
+    """A conversation in which the visitor typed ``texts``; ``slots`` set by actions."""
+    events: List[Event] = [ActionExecuted("action_listen")]
+    for text in texts:
+        events += [UserUttered(text, {"name": "faq"}), ActionExecuted("action_listen")]
+    events += [SlotSet(name, value) for name, value in slots.items()]
+    return DialogueStateTracker.from_events(sender, events, ERASURE_DOMAIN.slots)
+
+
+ERASURE_DOMAIN = Domain.from_dict(
+    {
+        "slots": {
+            name: {"type": "any", "mappings": [{"type": "custom"}]}
+            for name in (ERASURE_SLOT, "lead_email")
+        }
+    }
+)
+
+
+def stored(store: EnvTrackerStore) -> List[str]:
+    with store.engine.connect() as connection:
+        query = sa.select(sa.distinct(events_table.c.sender_id)).order_by(events_table.c.sender_id)
+        return list(connection.execute(query).scalars())
+
+
 def test_deleting_my_data_erases_the_conversation_and_only_it(
     tracker_store: EnvTrackerStore,
 ) -> None:
     asyncio.run(tracker_store.save(conversation("visiteur-1")))
     asyncio.run(tracker_store.save(conversation("visiteur-2")))
-    asyncio.run(tracker_store.save(conversation("visiteur-1", "action_delete_my_data")))
-    assert asyncio.run(tracker_store.retrieve("visiteur-1")) is None
-    assert asyncio.run(tracker_store.retrieve("visiteur-2")) is not None
+    asyncio.run(
+        tracker_store.save(typed("visiteur-1", "supprimez mes données", **{ERASURE_SLOT: []}))
+    )
+    assert stored(tracker_store) == ["visiteur-2"]
+
+
+def test_erasure_takes_every_conversation_where_the_address_was_typed(
+    tracker_store: EnvTrackerStore,
+) -> None:
+    """The address stands alone, in any case, in a message or a slot; longer ones stay."""
+    tracker_store.domain = ERASURE_DOMAIN
+    for tracker in (
+        typed("a-typed", "mon mail c'est Jeanne.Dupont@Exemple.fr."),
+        typed("b-slot", "bonjour", lead_email="jeanne.dupont@exemple.fr"),
+        typed("c-longer", "écrivez à marie.jeanne.dupont@exemple.fr"),
+        typed("d-domain", "ou jeanne.dupont@exemple.fr.net"),
+        typed("e-other", "paul@exemple.fr, et 100 % de _jokers_"),
+    ):
+        asyncio.run(tracker_store.save(tracker))
+    erasing = typed("f-now", "supprimez", **{ERASURE_SLOT: ["JEANNE.DUPONT@exemple.fr"]})
+    asyncio.run(tracker_store.save(erasing))
+    assert stored(tracker_store) == ["c-longer", "d-domain", "e-other"]
+
+
+def insecure_sqlite(connection: Any, _record: Any) -> None:
+    connection.execute("PRAGMA secure_delete=OFF")
+
+
+def test_erased_text_is_in_neither_the_database_nor_its_wal_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The raw bytes of both files: SQLite keeps deleted rows in free pages and in -wal."""
+    path = tmp_path / "conversations.db"
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{path}")
+    store = EnvTrackerStore(ERASURE_DOMAIN)
+    # As on a SQLite built without SECURE_DELETE (Debian's, here, has it on by default).
+    sa.event.listen(store.engine, "connect", insecure_sqlite, insert=True)
+    store.engine.dispose()
+    secret = "jeanne.secret@exemple.fr"
+    asyncio.run(store.save(typed("visiteur-1", f"mon mail est {secret}", "x" * 5000)))
+    with store.engine.connect() as connection:  # some pages in the file, others in -wal
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    asyncio.run(store.save(typed("visiteur-2", f"je redis {secret}", "y" * 5000)))
+    asyncio.run(store.save(typed("visiteur-3", "bonjour")))
+    asyncio.run(store.save(typed("visiteur-4", "effacez", **{ERASURE_SLOT: [secret]})))
+    files = [path, path.with_name(path.name + "-wal")]
+    assert secret.encode() not in b"".join(f.read_bytes() for f in files if f.exists())
+    assert stored(store) == ["visiteur-3"]
+    store.engine.dispose()
 
 
 def test_default_lock_store_is_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:

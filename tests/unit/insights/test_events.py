@@ -20,8 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from insights.events import Event, StoreError, read_only_engine, stream_events
 from stores.tracker_store import EnvTrackerStore
-from tests.support.databases import temporary_database
-from tests.support.required import require_postgresql
+from tests.support.conversations import conversations_database
 
 # 2026-03-10 23:30 in Paris is already 2026-03-10 22:30 UTC.
 LATE = datetime(2026, 3, 10, 22, 30, tzinfo=timezone.utc).timestamp()
@@ -32,13 +31,7 @@ def tracker_url(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """A conversations store where Rasa's own store saved two conversations."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'conversations.db'}"
-        save_conversations(url, monkeypatch)
-        yield url
-        return
-    require_postgresql()
-    with temporary_database("ptce_insights_test") as url:
+    with conversations_database(request.param, tmp_path, "ptce_insights_test") as url:
         save_conversations(url, monkeypatch)
         yield url
 

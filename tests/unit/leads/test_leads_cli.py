@@ -4,7 +4,8 @@ import csv
 import io
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Callable, List, Tuple
+from pathlib import Path
+from typing import Callable, Iterator, List, Tuple
 
 import pytest
 from sqlalchemy import update
@@ -12,16 +13,30 @@ from sqlalchemy import update
 from actions.leads.cli import main, neutralise
 from actions.leads.store import LeadInput, LeadStore, utcnow
 from actions.leads.tables import leads
+from tests.support.conversations import conversations_database, senders, store_typed
 from tests.support.leads import leads_command
 
 
 @pytest.fixture
 def cli_store(
-    sqlite_url: str, sqlite_store: LeadStore, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str, sqlite_store: LeadStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> LeadStore:
-    """The store the command reads, through ``LEADS_DATABASE_URL``."""
+    """The store the command reads, through ``LEADS_DATABASE_URL``; conversations in a
+    SQLite file of the test (``TRACKER_STORE_URL``)."""
     monkeypatch.setenv("LEADS_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'conversations.db'}")
+    monkeypatch.delenv("CONVERSATIONS_RETENTION_DAYS", raising=False)
     return sqlite_store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def conversations_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The conversations' database the command erases in, on SQLite and on PostgreSQL."""
+    with conversations_database(request.param, tmp_path, "ptce_cli_conversations") as url:
+        monkeypatch.setenv("TRACKER_STORE_URL", url)
+        yield url
 
 
 def _age(store: LeadStore, lead_id: str, created_at: datetime) -> None:
@@ -55,11 +70,10 @@ def test_neutralise_defuses_formulas(value: str, expected: str) -> None:
 # The firm's spreadsheet reads these columns in this order.
 CSV_HEADER = (
     "reference,created_at,name,email,phone,organisation,organisation_type,territory,need,"
-    "message,topic,consent_at,consent_version,channel,conversation_id,updated_at,id,context"
+    "message,topic,consent_at,consent_version,channel,updated_at,id,context"
 )
 # A formula in every text column a visitor or a channel can fill.
 FORMULAS = dict(
-    conversation_id="=conv",
     channel="@canal",
     name="=cmd|' /C calc'!A0",
     email="-jeanne@exemple.fr",
@@ -120,8 +134,68 @@ def test_delete_by_email(
 
     code, out, _ = _run(["delete", "--email", "JEANNE.DUPONT@EXEMPLE.FR"], capsys)
     assert code == 0
-    assert out.strip() == "2 lead(s) supprimé(s) pour J***@E***.FR."
+    assert out.strip() == "2 lead(s) et 0 conversation(s) supprimé(s) pour J***@E***.FR."
     assert [row["id"] for row in cli_store.export()] == [keep.id]
+
+
+def test_delete_by_email_erases_the_conversations_where_it_was_typed(
+    cli_store: LeadStore,
+    conversations_url: str,
+    make_lead: Callable[..., LeadInput],
+    capsys: pytest.CaptureFixture,
+) -> None:
+    now = datetime.now(timezone.utc)
+    store_typed(
+        conversations_url,
+        {
+            "web-1": (now, ["bonjour", "mon mail : jeanne.dupont@exemple.fr"]),
+            "telegram:42": (now, ["c'est Jeanne.Dupont@Exemple.fr"]),
+            "web-2": (now, ["marie.jeanne.dupont@exemple.fr"]),
+            "web-3": (now, ["une question"]),
+        },
+    )
+    cli_store.create(make_lead(), [])
+    code, out, _ = _run(["delete", "--email", "jeanne.dupont@exemple.fr"], capsys)
+    assert (code, out.strip()) == (
+        0,
+        "1 lead(s) et 2 conversation(s) supprimé(s) pour j***@e***.fr.",
+    )
+    assert senders(conversations_url) == ["web-2", "web-3"]
+
+
+def test_purge_erases_conversations_silent_for_the_retention_period(
+    cli_store: LeadStore,
+    conversations_url: str,
+    capsys: pytest.CaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime.now(timezone.utc)
+    store_typed(
+        conversations_url,
+        {
+            "old": (now - timedelta(days=200), ["bonjour"]),
+            "back": (now - timedelta(days=200), ["bonjour"]),
+            "recent": (now - timedelta(days=20), ["bonjour"]),
+        },
+    )
+    store_typed(conversations_url, {"back": (now - timedelta(days=1), ["me revoilà"])})
+    code, out, _ = _run(["purge", "--older-than", "365"], capsys)
+    assert (code, out.strip()) == (
+        0,
+        "0 lead(s) de plus de 365 jour(s) et 1 conversation(s) sans message depuis "
+        "180 jour(s) supprimé(s).",
+    )
+    assert senders(conversations_url) == ["back", "recent"]
+    monkeypatch.setenv("CONVERSATIONS_RETENTION_DAYS", "10")
+    assert _run(["purge", "--older-than", "365"], capsys)[0] == 0
+    assert senders(conversations_url) == ["back"]
+    monkeypatch.setenv("CONVERSATIONS_RETENTION_DAYS", "six mois")
+    code, _, err = _run(["purge", "--older-than", "365"], capsys)
+    assert (code, err.strip()) == (
+        1,
+        "Erreur : configuration invalide : CONVERSATIONS_RETENTION_DAYS must be a number "
+        "of days, not 'six mois'",
+    )
 
 
 def test_purge_older_than(
@@ -132,7 +206,11 @@ def test_purge_older_than(
     _age(cli_store, old.id, utcnow() - timedelta(days=400))
 
     code, out, _ = _run(["purge", "--older-than", "365"], capsys)
-    assert (code, out.strip()) == (0, "1 lead(s) de plus de 365 jour(s) supprimé(s).")
+    assert (code, out.strip()) == (
+        0,
+        "1 lead(s) de plus de 365 jour(s) et 0 conversation(s) sans message depuis "
+        "180 jour(s) supprimé(s).",
+    )
     assert cli_store.get(old.id) is None and len(cli_store.export()) == 1
 
 

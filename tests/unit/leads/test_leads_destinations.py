@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import hmac
+import io
 import json
 import smtplib
 import socket
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
+from actions.leads.cli import write_csv
 from actions.leads.destinations import (
     ConfigError,
     DeliveryError,
@@ -69,7 +71,7 @@ def test_the_email_arrives_complete_and_escaped(
         "Créer un PTCE",
         "faq/ptce_definition",
         "12/03/2025 à 14:05 (heure de Paris), version 2025-01",
-        "conv-1 (socketio)",
+        "Canal : socketio",
         "Visiteur : C'est quoi un PTCE ?",
         "Assistant : Un pôle territorial",
         "<script>alert('x')</script>",
@@ -435,7 +437,7 @@ def test_the_email_text_gives_every_field_under_its_french_label(
         "Besoin : Créer un PTCE",
         "Sujet de la conversation : faq/ptce_definition",
         "Consentement : donné le 12/03/2025 à 14:05 (heure de Paris), version 2025-01",
-        "Conversation : conv-1 (socketio)",
+        "Canal : socketio",
     ]
     assert plain.splitlines()[2:14] == fields
     for line in fields:
@@ -591,3 +593,24 @@ def test_the_message_id_is_on_the_domain_of_the_sender_address(
     lead = sqlite_store.create(make_lead(), [])
     message = _message_for(lead, sender='"PTCE @ Fr" <robot@Xyz.fr>')
     assert message["Message-ID"] == f"<lead-{lead.id}@Xyz.fr>"
+
+
+def test_no_output_carries_the_conversation_id(
+    sqlite_store: LeadStore, make_lead: Callable[..., LeadInput]
+) -> None:
+    """Whoever holds a conversation id can continue or erase that conversation: the
+    e-mail, the CRM body and the exports quote the lead's reference instead."""
+    lead = sqlite_store.create(make_lead(conversation_id="c0nv-secrete-42"), [])
+    email = EmailDestination(host="localhost", sender="a@b.fr", recipients=("c@d.fr",))
+    webhook = WebhookDestination(url="https://crm.exemple.fr/leads", secret="s3cret")
+    out = io.StringIO()
+    write_csv(sqlite_store.export(), out)
+    outputs = {
+        "e-mail": "".join(_text_and_html(email.build_message(lead))),
+        "webhook": webhook.body(lead).decode(),
+        "csv": out.getvalue(),
+        "json": json.dumps(sqlite_store.export()),
+    }
+    for name, text in outputs.items():
+        assert lead.reference in text, name
+        assert "c0nv-secrete-42" not in text, name

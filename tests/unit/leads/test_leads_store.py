@@ -5,15 +5,26 @@ import threading
 import time
 from dataclasses import FrozenInstanceError, asdict, fields
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, List
+from pathlib import Path
+from typing import Callable, List, Optional
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from actions.leads.store import PROJECT_ROOT, Lead, LeadInput, LeadStore, database_url, utcnow
+from actions.leads import store as store_module
+from actions.leads.store import (
+    PROJECT_ROOT,
+    Lead,
+    LeadInput,
+    LeadStore,
+    canonical_reference,
+    database_url,
+    utcnow,
+)
 from actions.leads.tables import lead_deliveries, leads
+from tests.support.leads import REFERENCE
 
 
 def _age(store: LeadStore, lead_id: str, created_at: datetime) -> None:
@@ -42,8 +53,7 @@ def test_create_stores_the_lead_and_a_pending_delivery_per_destination(
     before = utcnow()
     lead = store.create(make_lead(), ["email", "webhook", "email"])
 
-    assert re.fullmatch(r"PTCE-[0-9A-F]{8}", lead.reference)
-    assert lead.reference[5:] == lead.id.replace("-", "")[:8].upper()
+    assert REFERENCE.fullmatch(lead.reference)
     assert lead.created_at.tzinfo == timezone.utc and lead.created_at >= before
     assert sorted(lead.deliveries) == ["email", "webhook"]
     assert all(d.status == "pending" and d.attempts == 0 for d in lead.deliveries.values())
@@ -65,7 +75,8 @@ def test_a_stored_lead_is_its_input_and_the_stores_own_columns(
     assert {name: getattr(lead, name) for name in asdict(given)} == asdict(given)
     stored = {f.name for f in fields(Lead) if f.name != "deliveries"}
     assert stored == {column.name for column in leads.columns}
-    assert list(lead.as_dict()) == [column.name for column in leads.columns]
+    shown = [column.name for column in leads.columns if column.name != "conversation_id"]
+    assert list(lead.as_dict()) == shown
     with pytest.raises(FrozenInstanceError):
         given.email = "autre@exemple.fr"  # type: ignore[misc]
 
@@ -126,7 +137,7 @@ def test_deletions_take_the_deliveries_along(
 
     assert store.delete_email("  JEANNE@exemple.FR ") == 2
     assert store.delete_email("jeanne@exemple.fr") == 0
-    assert store.delete_conversation("c") == 1
+    assert store.delete_conversation("c") == ["louise@exemple.fr"]
     assert [row["id"] for row in store.export()] == [keep.id]
     assert _delivery_rows(store) == 1
 
@@ -355,3 +366,53 @@ def test_a_delivery_sent_meanwhile_is_not_claimed_again(
     lead = store.create(make_lead(), ["email"])
     store.mark_sent(lead.id, "email")
     assert not store.claim(lead.id, "email", utcnow(), 60)
+
+
+def test_references_are_random_unambiguous_and_unique(
+    store: LeadStore, make_lead: Callable[..., LeadInput], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    references = {store.create(make_lead(), []).reference for _ in range(20)}
+    assert len(references) == 20
+    assert all(REFERENCE.fullmatch(reference) for reference in references)
+    assert not any(set(reference[5:]) & set("01ILOU") for reference in references)
+    monkeypatch.setattr(store_module, "new_reference", lambda: "PTCE-AAAA-AAAA")
+    store.create(make_lead(), [])
+    with pytest.raises(IntegrityError):
+        store.create(make_lead(), [])  # the database refuses a repeat
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("PTCE-7KQ4-M9XR", "PTCE-7KQ4-M9XR"),
+        (" ptce 7kq4 m9xr ", "PTCE-7KQ4-M9XR"),
+        ("7KQ4M9XR", "PTCE-7KQ4-M9XR"),
+        ("c'est la ptce-7kq4-m9xr, merci", "PTCE-7KQ4-M9XR"),
+        ("ma référence", None),
+        ("PTCE-7KQ4-M9X", None),
+        ("PTCE-0KQ4-M9XR", None),  # 0 is not in the alphabet: typed O or 0, never issued
+        ("", None),
+    ],
+)
+def test_a_typed_reference_is_read_in_any_case_and_spacing(
+    typed: str, expected: Optional[str]
+) -> None:
+    assert canonical_reference(typed) == expected
+
+
+def test_an_erased_lead_leaves_no_byte_in_the_sqlite_file(
+    tmp_path: Path, make_lead: Callable[..., LeadInput]
+) -> None:
+    """Deleted rows stay in SQLite's free pages unless ``secure_delete`` zeroes them."""
+    path = tmp_path / "leads.db"
+    store = LeadStore(f"sqlite:///{path}")
+    # As on a SQLite built without SECURE_DELETE (Debian's, here, has it on by default).
+    event.listen(
+        store.engine, "connect", lambda c, _: c.execute("PRAGMA secure_delete=OFF"), insert=True
+    )
+    store.engine.dispose()
+    store.create(make_lead(email="louise.secret@exemple.fr", message="m" * 3000), ["email"])
+    store.create(make_lead(), ["email"])
+    assert store.delete_email("louise.secret@exemple.fr") == 1
+    store.dispose()
+    assert b"louise.secret@exemple.fr" not in path.read_bytes()

@@ -10,9 +10,10 @@ from rasa_sdk import Tracker
 from actions.lead_handoff import ActionSubmitLead, contact_url
 from actions.leads.store import LeadStore
 from stores.counters import VISITOR_METADATA_KEY
+from tests.support.actions import run_action as run
 from tests.support.databases import REDIS
+from tests.support.forms import FILLED, tracker
 from tests.support.required import require_redis
-from tests.unit.test_lead_form import FILLED, run, store, tracker  # noqa: F401 - a fixture
 
 BACKENDS = ["memory", "redis"]
 
@@ -43,7 +44,7 @@ def submit_as(visitor: str) -> List[str]:
 
 def test_a_visitor_stores_three_leads_an_hour_whatever_the_conversations(
     backend: str,
-    store: LeadStore,  # noqa: F811 - the fixture imported above
+    store: LeadStore,
 ) -> None:
     visitor, other = uuid.uuid4().hex, uuid.uuid4().hex
     replies = [submit_as(visitor) for _ in range(5)]
@@ -54,7 +55,7 @@ def test_a_visitor_stores_three_leads_an_hour_whatever_the_conversations(
 
 
 def test_the_refusal_gives_the_contact_page_and_forgets_the_answers(
-    store: LeadStore,  # noqa: F811
+    store: LeadStore,
 ) -> None:
     visitor = uuid.uuid4().hex
     for _ in range(3):
@@ -65,7 +66,7 @@ def test_the_refusal_gives_the_contact_page_and_forgets_the_answers(
 
 
 def test_the_whole_site_stores_at_most_leads_max_per_hour(
-    store: LeadStore,  # noqa: F811
+    store: LeadStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LEADS_MAX_PER_HOUR", "4")
@@ -75,7 +76,7 @@ def test_the_whole_site_stores_at_most_leads_max_per_hour(
 
 
 def test_the_per_address_limit_is_set_by_its_variable(
-    store: LeadStore,  # noqa: F811
+    store: LeadStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LEADS_MAX_PER_ADDRESS_PER_HOUR", "1")
@@ -87,7 +88,7 @@ def test_the_per_address_limit_is_set_by_its_variable(
 
 
 def test_a_message_without_visitor_counts_only_against_the_overall_limit(
-    store: LeadStore,  # noqa: F811
+    store: LeadStore,
 ) -> None:
     for _ in range(4):
         _, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED, sender=uuid.uuid4().hex))

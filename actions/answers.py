@@ -1,0 +1,153 @@
+"""Answers to the sheet's questions, sent by name with the topics that follow them.
+
+Rasa's ``utter_faq`` sends the answer the ResponseSelector picked, with whatever
+buttons its response holds. ``action_answer_faq`` sends the same response by
+name, adds the buttons of the topics that follow it (``actions/topics.py`` is
+their one source) and remembers the topic in the ``topic`` slot, so that a
+follow-up such as « le lien ? » is answered about it (``actions/follow_ups.py``).
+A price question leads on to the consent notice, and a « oui » after an offer
+takes it up (``action_answer_yes``).
+"""
+
+import re
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.ami import ANSWERS as AMI_ANSWERS
+from actions.ami import ami_answer
+from actions.safety import guarded
+from actions.topics import MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons, next_buttons
+
+ASK_WHICH_TOPIC = "utter_ask_which_topic"
+WHICH_ONE = "utter_which_one"
+# Answers that say the sheet cannot answer and a consultant can: the consent
+# notice follows at once, so that asking for a price leads to the contact.
+CONTACT_NEXT = ("faq/limite_tarifs",)
+# A yes/no question the sheet says yes to, for each topic, recognised by its
+# words: whether something exists (« y a-t-il une vidéo ? ») or is recognised by
+# law. The answer opens with « Oui. ». A yes/no question on any other point, or
+# one the NLU may have sent to a neighbouring answer, gets the answer alone. The
+# limits (faq/limite_*) open with « Notre fiche ne donne pas… », the sheet's « no
+# idea ».
+EXISTS = r"\b(y a[- ]t[- ]il|existe[- ]t[- ]il|il y a|avez[- ]vous|vous avez|y en a)\b"
+YES_WHEN: Dict[str, "re.Pattern[str]"] = {
+    "faq/ptce_loi": re.compile(r"reconn|cadre (l[ée]gal|juridique)|base l[ée]gale"),
+    "faq/ptce_video": re.compile(EXISTS),
+    "faq/charte": re.compile(EXISTS),
+    "faq/charte_webinaire": re.compile(EXISTS),
+    "faq/partenariat_nouveau_brunswick": re.compile(r"canad|brunswick"),
+}
+YES = "utter_yes"
+# A question word: the question is not a yes/no one.
+QUESTION_WORD = re.compile(
+    r"\b(qui|que|quoi|quel|quelle|quels|quelles|ou|où|quand|comment|combien|pourquoi|lequel|"
+    r"laquelle|lesquels|lesquelles|cb|koi|qu)\b"
+)
+# Verb-subject inversion (« sont-ils », « y a-t-il », « peut-on »), « est-ce que », or a
+# statement asked with a question mark.
+YES_NO = re.compile(r"-(t-)?(il|ils|elle|elles|on|vous|je)\b|\by a t il\b|\?\s*$")
+# A number or a negation makes « oui » a claim about it: answered without it.
+CLAIM = re.compile(r"\d|\bne\b|\bn'|\bpas\b")
+
+
+def is_yes_no_question(text: str) -> bool:
+    """Whether ``text`` asks a plain yes/no question (no question word, no number, no negation)."""
+    text = text.lower().replace("’", "'")
+    if re.search(r"\bqu'?\s*est[- ]ce", text):
+        return False
+    if re.search(r"\best[- ]ce qu", text):
+        text = re.sub(r"\best[- ]ce qu['e]?\s*", "", text)
+        return not CLAIM.search(text)
+    if QUESTION_WORD.search(text) or CLAIM.search(text):
+        return False
+    return bool(YES_NO.search(text))
+
+
+def selected_answer(tracker: Tracker, minimum: float = 0.0) -> Optional[str]:
+    """The FAQ answer key (``faq/…``) the ResponseSelector chose for the latest message.
+
+    The selector runs on every message, whatever its intent; ``minimum`` is the
+    confidence below which its choice is ignored.
+    """
+    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+    response = selector.get("response") or {}
+    key = response.get("intent_response_key")
+    confident = response.get("confidence", 0.0) >= minimum
+    return key if key in TOPICS and confident else None
+
+
+def send_answer(
+    dispatcher: CollectingDispatcher, key: str, domain: Dict[Text, Any], today: date
+) -> None:
+    """Sends the answer to topic ``key``, an FAQ answer or an AMI answer, with its buttons."""
+    if key in AMI_ANSWERS:
+        dispatcher.utter_message(text=ami_answer(key, today, domain), buttons=next_buttons(key))
+    else:
+        dispatcher.utter_message(response=f"utter_{key}", buttons=next_buttons(key))
+
+
+def ask_which_topic(dispatcher: CollectingDispatcher) -> None:
+    """Asks the visitor to pick a topic, when the bot cannot tell which one they mean."""
+    dispatcher.utter_message(response=ASK_WHICH_TOPIC, buttons=buttons(*MAIN_TOPICS))
+
+
+def says_yes(key: str, text: str) -> bool:
+    """Whether ``text`` is a yes/no question that the answer to ``key`` says yes to."""
+    pattern = YES_WHEN.get(key)
+    return bool(pattern and pattern.search(text.lower())) and is_yes_no_question(text)
+
+
+@guarded
+class ActionAnswerFaq(Action):
+    """Answers a question of the sheet (retrieval intent ``faq``) and remembers its topic."""
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        key = selected_answer(tracker)
+        if key is None:
+            ask_which_topic(dispatcher)
+            return []
+        if key in CONTACT_NEXT:
+            dispatcher.utter_message(response=f"utter_{key}")
+            return [SlotSet(TOPIC_SLOT, key), FollowupAction("action_ask_consent")]
+        if says_yes(key, tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(response=YES)
+        dispatcher.utter_message(response=f"utter_{key}", buttons=next_buttons(key))
+        return [SlotSet(TOPIC_SLOT, key)]
+
+
+def last_offer(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The buttons of the bot's last message before the visitor's latest one."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "bot":
+            return (event.get("data") or {}).get("buttons") or []
+    return []
+
+
+@guarded
+class ActionAnswerYes(Action):
+    """A « oui » outside the contact form takes up what the bot last offered.
+
+    After an offer of the contact, it opens the consent notice; after other
+    suggestions, it asks which one, with the same buttons, rather than guess.
+    """
+
+    def name(self) -> Text:
+        return "action_answer_yes"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        offered = last_offer(tracker)
+        if any(button.get("payload") == TOPICS["request_contact"].payload for button in offered):
+            return [FollowupAction("action_ask_consent")]
+        dispatcher.utter_message(response=WHICH_ONE, buttons=offered or buttons(*MAIN_TOPICS))
+        return []

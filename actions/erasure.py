@@ -1,0 +1,155 @@
+"""« Supprimez mes données »: in the conversation that made the lead, or from a later visit.
+
+In the conversation that left leads, they are deleted straight away. In any other
+conversation the visitor proves the request is theirs with its reference and the
+e-mail they gave (``erasure_form``); a mismatch is told in the same words whatever
+did not match, so nobody learns whether an address is known, and after
+``MAX_ATTEMPTS`` the bot gives the firm's contact page instead.
+
+The actions do not erase conversations: they set ``erased_addresses``, and the
+tracker store erases this conversation and every one in which those addresses
+were typed when Rasa saves the turn (``stores/tracker_store.py``, same slot name).
+"""
+
+import asyncio
+from typing import Any, Callable, Dict, List, Text, TypeVar
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.lead_form import free_text, reject
+from actions.lead_handoff import contact_url, forget_lead, lead_store
+from actions.leads.store import LeadStore, canonical_reference
+from actions.leads.validation import InvalidField, validate_email
+from actions.safety import guarded, log_failure
+
+ERASURE_SLOT = "erased_addresses"
+FORM_SLOTS = ["erasure_reference", "erasure_email"]
+# True: the rules (data/rules/leads.yml) run erasure_form next.
+ASK_SLOT = "erasure_needs_reference"
+MAX_ATTEMPTS = 3
+T = TypeVar("T")
+
+
+def attempts(tracker: Tracker) -> int:
+    """How many reference and e-mail pairs this conversation has tried."""
+    return int(tracker.get_slot("erasure_attempts") or 0)
+
+
+def ask_reference() -> List[Dict[Text, Any]]:
+    """End any form run, empty the erasure form's answers, and have the rules run it."""
+    return [
+        ActiveLoop(None),
+        *(SlotSet(slot, None) for slot in FORM_SLOTS),
+        SlotSet(ASK_SLOT, True),
+    ]
+
+
+def erase_conversations(addresses: List[str]) -> List[Dict[Text, Any]]:
+    """Erase this conversation, and those in which ``addresses`` were typed, when Rasa saves it."""
+    return [SlotSet(ERASURE_SLOT, addresses), SlotSet(ASK_SLOT, None)]
+
+
+async def in_store(call: Callable[[LeadStore], T]) -> T:
+    """``call`` on the actions' lead store, in a worker thread (the database blocks)."""
+    store = await asyncio.to_thread(lead_store)
+    return await asyncio.to_thread(call, store)
+
+
+def fail(dispatcher: CollectingDispatcher, error: Exception) -> List[Dict[Text, Any]]:
+    """Say the erasure failed, and log only the kind of error (its text may hold an address)."""
+    log_failure("Leads could not be deleted", error)
+    dispatcher.utter_message(response="utter_delete_failed", contact_url=contact_url())
+    return [SlotSet(ASK_SLOT, None)]
+
+
+@guarded
+class ActionDeleteMyData(Action):
+    """Deletes this conversation's leads, or asks for a reference when it left none."""
+
+    def name(self) -> Text:
+        return "action_delete_my_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        try:
+            emails = await in_store(lambda store: store.delete_conversation(tracker.sender_id))
+        except Exception as error:  # noqa: BLE001 - say it failed rather than pretend.
+            return fail(dispatcher, error)
+        if emails:
+            dispatcher.utter_message(response="utter_data_deleted", count=len(emails))
+            return forget_lead() + erase_conversations(emails)
+        if tracker.get_slot("lead_consent_at"):
+            dispatcher.utter_message(response="utter_no_data_to_delete")
+            return forget_lead() + erase_conversations([])
+        if attempts(tracker) >= MAX_ATTEMPTS:
+            dispatcher.utter_message(response="utter_erasure_refused", contact_url=contact_url())
+            return [SlotSet(ASK_SLOT, None)]
+        dispatcher.utter_message(response="utter_erasure_needs_reference")
+        return ask_reference()
+
+
+@guarded
+class ValidateErasureForm(FormValidationAction):
+    """Takes the reference and the e-mail typed while the erasure form asks for them."""
+
+    def name(self) -> Text:
+        return "validate_erasure_form"
+
+    extract_erasure_reference = free_text("erasure_reference")
+    extract_erasure_email = free_text("erasure_email")
+
+    async def validate_erasure_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
+        if value is None:  # emptied to be asked (again): nothing was typed yet
+            return {"erasure_reference": None}
+        reference = canonical_reference(str(value))
+        if reference is None:
+            dispatcher.utter_message(response="utter_invalid_reference")
+        return {"erasure_reference": reference}
+
+    async def validate_erasure_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
+        if value is None:  # emptied to be asked (again): nothing was typed yet
+            return {"erasure_email": None}
+        try:
+            return {"erasure_email": validate_email(value)}
+        except InvalidField as error:
+            return reject(dispatcher, "erasure_email", error)
+
+
+@guarded
+class ActionEraseByReference(Action):
+    """Deletes the lead whose reference and e-mail both match, else asks again, a few times."""
+
+    def name(self) -> Text:
+        return "action_erase_by_reference"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        # Validated by the form; read again, as a replayed or crafted tracker may hold anything.
+        reference = canonical_reference(str(tracker.get_slot("erasure_reference") or ""))
+        email = str(tracker.get_slot("erasure_email") or "")
+        try:
+            deleted = bool(reference and email) and await in_store(
+                lambda store: store.delete_reference(reference, email)
+            )
+        except Exception as error:  # noqa: BLE001 - say it failed rather than pretend.
+            return fail(dispatcher, error)
+        forget = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if deleted:
+            dispatcher.utter_message(
+                response="utter_data_deleted_by_reference", reference=reference
+            )
+            return forget + erase_conversations([email])
+        tried = attempts(tracker) + 1
+        if tried >= MAX_ATTEMPTS:
+            dispatcher.utter_message(response="utter_erasure_refused", contact_url=contact_url())
+            return forget + [SlotSet("erasure_attempts", tried), SlotSet(ASK_SLOT, None)]
+        dispatcher.utter_message(response="utter_erasure_mismatch")
+        return ask_reference() + [SlotSet("erasure_attempts", tried)]

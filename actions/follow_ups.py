@@ -1,0 +1,166 @@
+"""Follow-up questions answered about the topic last answered.
+
+« Le lien ? », « c'est de quand ? », « qui l'a écrit ? », « vous pouvez préciser ? »,
+« c'est toujours le cas ? » name no topic: each is an intent of its own (an
+aspect), and the topic comes from the ``topic`` slot that the answering actions
+set. ``FOLLOW_UPS`` is the sheet's knowledge seen that way: for each topic, the
+answer that holds each aspect. An aspect the sheet does not give for that topic
+gets a plain « notre fiche ne le précise pas », never a neighbouring answer.
+
+Rasa's knowledge-base actions (``rasa_sdk.knowledge_base``) were the other way;
+they resolve mentions of objects and attributes found by entity extraction in a
+table of objects, while this sheet is some forty passages of text with no
+entity annotated: a topic slot with aspect intents fits it (README, "Context").
+"""
+
+import re
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.ami import paris_date, utc_now
+from actions.answers import ask_which_topic, selected_answer, send_answer
+from actions.safety import guarded
+from actions.topics import DETAILS, RELATED, TOPIC_SLOT, TOPICS, buttons
+
+# The intent of each follow-up and the aspect it asks about.
+ASPECTS: Dict[str, str] = {
+    "ask_link": "link",
+    "ask_date": "date",
+    "ask_author": "author",
+    "ask_more": "more",
+    "ask_current": "current",
+}
+# A follow-up of this many words or more may name its own topic (« le mot PTCE, il
+# date de quand ? »): the topic the ResponseSelector finds in it, when it is this
+# confident, comes before the one remembered.
+OWN_TOPIC_WORDS = 5
+OWN_TOPIC_CONFIDENCE = 0.6
+# What the bot says when the sheet does not give that aspect of the topic.
+NOT_IN_SHEET: Dict[str, str] = {aspect: f"utter_no_{aspect}" for aspect in ASPECTS.values()}
+
+PTCE_BASICS = ("faq/ptce_definition", "faq/ptce_formes", "faq/ptce_echelle", "faq/ptce_benefices")
+REPORT = ("faq/rapport_presentation", "faq/rapport_constats", "faq/rapport_apports")
+VISION = (
+    "faq/cabinet_vision",
+    "faq/cabinet_vision_projets",
+    "faq/cabinet_vision_territoires",
+    "faq/cabinet_ouvrage",
+)
+AMI = ("ami_presentation", "ami_calendrier", "ami_vagues", "ami_laureats", "faq/limite_ami_actuel")
+OFFERS = (
+    "faq/offres",
+    "faq/offre_responsabilite_territoriale",
+    "faq/offre_transition_ecologique",
+    "faq/offre_transition_details",
+    "faq/offre_bien_etre",
+    "faq/partenariat_nouveau_brunswick",
+)
+
+
+def each(topics: tuple, aspects: Dict[str, str]) -> Dict[str, Dict[str, str]]:
+    """The same aspects for several topics of one subject."""
+    return {topic: aspects for topic in topics}
+
+
+# For each topic, the answer (a topic key) that holds each aspect the sheet gives.
+FOLLOW_UPS: Dict[str, Dict[str, str]] = {
+    **each(PTCE_BASICS, {"link": "faq/ptce_video"}),
+    "faq/ptce_video": {"link": "faq/ptce_video", "author": "faq/ptce_video"},
+    "faq/ptce_origine": {"date": "faq/ptce_origine", "author": "faq/ptce_origine"},
+    "faq/ptce_loi": {"date": "faq/ptce_loi"},
+    "faq/ptce_nombre": {"date": "faq/ptce_nombre"},
+    **each(
+        REPORT,
+        {
+            "link": "faq/rapport_priorites",
+            "date": "faq/rapport_presentation",
+            "author": "faq/rapport_presentation",
+        },
+    ),
+    "faq/rapport_priorites": {
+        "link": "faq/rapport_priorites",
+        "date": "faq/rapport_presentation",
+        "author": "faq/rapport_presentation",
+        "more": "faq/rapport_constats",
+    },
+    "faq/charte": {"link": "faq/charte", "date": "faq/charte_webinaire"},
+    "faq/charte_webinaire": {"link": "faq/charte_webinaire", "date": "faq/charte_webinaire"},
+    **each(
+        VISION,
+        {
+            "link": "faq/cabinet_ouvrage",
+            "date": "faq/cabinet_ouvrage",
+            "author": "faq/cabinet_ouvrage",
+        },
+    ),
+    "faq/cabinet_vision": {
+        "link": "faq/cabinet_ouvrage",
+        "date": "faq/cabinet_ouvrage",
+        "author": "faq/cabinet_ouvrage",
+        "more": "faq/cabinet_vision_projets",
+    },
+    **each(
+        ("faq/cabinet_presentation", "faq/limite_cabinet"), {"link": "faq/cabinet_presentation"}
+    ),
+    **each(
+        AMI,
+        {
+            "link": "faq/limite_ami_actuel",
+            "date": "ami_calendrier",
+            "author": "ami_presentation",
+            "current": "faq/limite_ami_actuel",
+            "more": "ami_vagues",
+        },
+    ),
+    **each(OFFERS, {"link": "faq/offres", "current": "faq/offre_consolidation"}),
+    "faq/offre_consolidation": {
+        "link": "faq/offre_consolidation",
+        "date": "faq/offre_consolidation",
+        "current": "faq/offre_consolidation",
+    },
+}
+
+
+def follow_up(topic: str, aspect: str) -> Optional[str]:
+    """The topic whose answer holds ``aspect`` of ``topic``, or ``None`` if the sheet lacks it."""
+    answer = FOLLOW_UPS.get(topic, {}).get(aspect)
+    if answer is None and aspect == "more":
+        return DETAILS.get(topic)
+    return answer
+
+
+@guarded
+class ActionAnswerFollowUp(Action):
+    """Answers « le lien ? », « c'est de quand ? »… about the topic last answered."""
+
+    def __init__(self, clock: Optional[Callable[[], datetime]] = None) -> None:
+        self.clock = clock or utc_now
+
+    def name(self) -> Text:
+        return "action_answer_follow_up"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        aspect = ASPECTS.get((tracker.latest_message.get("intent") or {}).get("name"))
+        named = None
+        if len(re.findall(r"\w+", tracker.latest_message.get("text") or "")) >= OWN_TOPIC_WORDS:
+            named = selected_answer(tracker, minimum=OWN_TOPIC_CONFIDENCE)
+        topic = named or tracker.get_slot(TOPIC_SLOT)
+        if aspect is None or topic not in TOPICS:
+            ask_which_topic(dispatcher)
+            return []
+        # A question that names its topic is answered by that topic's answer at least.
+        answer = follow_up(topic, aspect) or named
+        if answer is None:
+            related = [key for key in RELATED.get(topic, ()) if key != "request_contact"]
+            dispatcher.utter_message(
+                response=NOT_IN_SHEET[aspect], buttons=buttons(*related[:2], "request_contact")
+            )
+            return []
+        send_answer(dispatcher, answer, domain, paris_date(self.clock()))
+        return [SlotSet(TOPIC_SLOT, answer)]

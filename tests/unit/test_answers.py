@@ -1,0 +1,243 @@
+"""The sheet's answers and their follow-ups: sent by name, with computed buttons, in context."""
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions.answers import (
+    CONTACT_NEXT,
+    WHICH_ONE,
+    YES,
+    ActionAnswerFaq,
+    ActionAnswerYes,
+    is_yes_no_question,
+)
+from actions.follow_ups import ASPECTS, FOLLOW_UPS, NOT_IN_SHEET, ActionAnswerFollowUp
+from actions.topics import DETAILS, MAIN_TOPICS, MORE, RELATED, TOPIC_SLOT, TOPICS, buttons
+from tests.support.actions import run_action
+from tests.support.content import responses
+
+# A day after every date of the sheet: the AMI is told in the past tense.
+LATER = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+
+
+def tracker(latest: Dict[str, Any], topic: Optional[str] = None) -> Tracker:
+    return Tracker("t", {TOPIC_SLOT: topic}, latest, [], False, None, {}, "action_listen")
+
+
+def faq_message(key: str) -> Dict[str, Any]:
+    """The parse data of a message the ResponseSelector answers with ``key``."""
+    return {
+        "intent": {"name": "faq", "confidence": 0.9},
+        "response_selector": {
+            "faq": {"response": {"intent_response_key": key, "confidence": 0.9}, "ranking": []}
+        },
+    }
+
+
+def answer_faq(key: str) -> Tuple[List[Dict], Dict]:
+    events, (message,) = run_action(ActionAnswerFaq(), tracker(faq_message(key)))
+    return events, message
+
+
+def follow_up(intent: str, topic: Optional[str]) -> Tuple[List[Dict], List[Dict]]:
+    latest = {"intent": {"name": intent, "confidence": 0.9}}
+    return run_action(ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, topic))
+
+
+def payloads(message: Dict) -> List[str]:
+    return [button["payload"] for button in message["buttons"]]
+
+
+# The answers followed by the consent notice instead are tested below.
+@pytest.mark.parametrize(
+    "key", [key for key in TOPICS if key.startswith("faq/") and key not in CONTACT_NEXT]
+)
+def test_each_answer_is_sent_by_name_with_its_related_topics_and_remembered(key: str) -> None:
+    events, message = answer_faq(key)
+    assert message["response"] == f"utter_{key}"
+    related = [TOPICS[topic].payload for topic in RELATED[key]]
+    assert payloads(message)[-len(related) :] == related
+    assert events == [SlotSet(TOPIC_SLOT, key)]
+
+
+def test_an_answer_with_details_offers_them_first() -> None:
+    for key, details in DETAILS.items():
+        _, message = answer_faq(key)
+        assert message["buttons"][0] == {"title": MORE, "payload": TOPICS[details].payload}
+
+
+def test_no_selected_answer_asks_which_topic_and_remembers_nothing() -> None:
+    events, (message,) = run_action(ActionAnswerFaq(), tracker({"intent": {"name": "faq"}}))
+    assert message["response"] == "utter_ask_which_topic"
+    assert payloads(message) == [TOPICS[key].payload for key in MAIN_TOPICS]
+    assert events == []
+
+
+def test_sheet_answers_hold_no_buttons_of_their_own() -> None:
+    """The topic buttons have one source, actions/topics.py."""
+    for name, variants in responses().items():
+        if name.startswith("utter_faq/"):
+            assert all("buttons" not in variant for variant in variants), name
+
+
+def test_every_topic_has_related_topics() -> None:
+    for key in TOPICS:
+        if key != "request_contact":
+            assert 1 <= len(RELATED[key]) <= 5, key
+            assert key not in RELATED[key], key
+
+
+def test_the_link_after_the_charter_is_the_charter_answer() -> None:
+    events, (message,) = follow_up("ask_link", "faq/charte")
+    assert message["response"] == "utter_faq/charte"
+    assert "https://www.lelabo-ess.org/system/files/inline-files/" in message["text"]
+    assert events == [SlotSet(TOPIC_SLOT, "faq/charte")]
+
+
+def test_the_date_after_the_law_is_2014() -> None:
+    _, (message,) = follow_up("ask_date", "faq/ptce_loi")
+    assert "31\u00a0juillet 2014" in message["text"] or "31 juillet 2014" in message["text"]
+
+
+def test_the_author_after_the_report_is_the_labo() -> None:
+    _, (message,) = follow_up("ask_author", "faq/rapport_constats")
+    assert message["response"] == "utter_faq/rapport_presentation"
+    assert "Le Labo de l'ESS" in message["text"]
+
+
+def test_the_date_after_an_ami_answer_is_the_calendar_in_todays_tense() -> None:
+    events, (message,) = follow_up("ask_date", "ami_presentation")
+    assert "2021" in message["text"]
+    assert events == [SlotSet(TOPIC_SLOT, "ami_calendrier")]
+
+
+def test_more_after_an_answer_with_details_gives_the_details() -> None:
+    _, (message,) = follow_up("ask_more", "faq/rapport_constats")
+    assert message["response"] == "utter_faq/rapport_apports"
+
+
+def test_an_aspect_the_sheet_lacks_is_said_plainly_with_the_contact() -> None:
+    events, (message,) = follow_up("ask_author", "faq/ptce_loi")
+    assert message["response"] == NOT_IN_SHEET["author"]
+    assert payloads(message)[-1] == TOPICS["request_contact"].payload
+    assert events == []
+
+
+def test_is_it_still_true_after_the_count_says_the_sheet_is_from_2021() -> None:
+    _, (message,) = follow_up("ask_current", "faq/ptce_nombre")
+    assert message["response"] == "utter_no_current"
+    assert "2021" in message["text"]
+
+
+def test_a_follow_up_with_no_topic_asks_which_topic() -> None:
+    events, (message,) = follow_up("ask_link", None)
+    assert message["response"] == "utter_ask_which_topic"
+    assert events == []
+
+
+def test_every_follow_up_points_to_a_topic_and_every_aspect_has_a_refusal() -> None:
+    for topic, aspects in FOLLOW_UPS.items():
+        assert topic in TOPICS, topic
+        assert set(aspects) <= set(ASPECTS.values()), topic
+        assert set(aspects.values()) <= set(TOPICS), topic
+    assert set(NOT_IN_SHEET.values()) <= set(responses())
+
+
+def test_a_price_question_gets_the_honest_answer_then_the_consent_notice() -> None:
+    events, message = answer_faq("faq/limite_tarifs")
+    assert message["response"] == "utter_faq/limite_tarifs"
+    assert events == [
+        SlotSet(TOPIC_SLOT, "faq/limite_tarifs"),
+        FollowupAction("action_ask_consent"),
+    ]
+
+
+def said_yes_after(buttons: List[Dict]) -> Tuple[List[Dict], List[Dict]]:
+    past = [
+        {"event": "bot", "text": "…", "data": {"buttons": buttons}},
+        {"event": "user", "text": "oui"},
+    ]
+    latest = {"intent": {"name": "affirm", "confidence": 0.9}, "text": "oui"}
+    yes = Tracker("t", {}, latest, past, False, None, {}, "action_listen")
+    return run_action(ActionAnswerYes(), yes)
+
+
+def test_yes_after_a_contact_offer_opens_the_consent_notice() -> None:
+    events, messages = said_yes_after(buttons("faq/ptce_definition", "request_contact"))
+    assert events == [FollowupAction("action_ask_consent")] and messages == []
+
+
+def test_yes_after_other_suggestions_asks_which_one_with_the_same_buttons() -> None:
+    offered = buttons("faq/charte", "faq/ptce_video")
+    events, (message,) = said_yes_after(offered)
+    assert message["response"] == WHICH_ONE
+    assert message["buttons"] == offered and events == []
+
+
+@pytest.mark.parametrize(
+    "text, yes_no",
+    [
+        ("Les PTCE sont-ils reconnus par la loi ?", True),
+        ("y a t il une video sur les ptce", True),
+        ("est-ce que vous avez un partenariat au canada", True),
+        ("vous accompagnez la transition ecologique ?", True),
+        ("où voir la vidéo ?", False),
+        ("Qu’est-ce que la charte ?", False),
+        ("qu est ce qu un ptce ?", False),
+        ("c quoi la charte ?", False),
+        ("le rapport date-t-il de 2019 ?", False),
+        ("Est-ce que les PTCE ne sont pas reconnus ?", False),
+        ("la charte", False),
+    ],
+)
+def test_yes_no_questions_are_told_from_others(text: str, yes_no: bool) -> None:
+    assert is_yes_no_question(text) is yes_no
+
+
+def test_a_yes_no_question_the_sheet_says_yes_to_is_answered_oui_first() -> None:
+    latest = dict(faq_message("faq/ptce_loi"), text="Les PTCE sont-ils reconnus par la loi ?")
+    _, (yes, answer) = run_action(ActionAnswerFaq(), tracker(latest))
+    assert yes["response"] == YES and yes["text"] == "Oui."
+    assert answer["response"] == "utter_faq/ptce_loi"
+
+
+def test_an_open_question_on_the_same_topic_gets_no_oui() -> None:
+    latest = dict(faq_message("faq/ptce_loi"), text="Quelle loi reconnaît les PTCE ?")
+    _, (answer,) = run_action(ActionAnswerFaq(), tracker(latest))
+    assert answer["response"] == "utter_faq/ptce_loi"
+
+
+def test_a_follow_up_that_names_its_topic_is_answered_about_it() -> None:
+    latest = dict(faq_message("faq/ptce_origine"), text="le mot ptce il date de quand")
+    latest["intent"] = {"name": "ask_date", "confidence": 0.9}
+    events, (message,) = run_action(
+        ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, "faq/charte")
+    )
+    assert message["response"] == "utter_faq/ptce_origine"
+    assert events == [SlotSet(TOPIC_SLOT, "faq/ptce_origine")]
+
+
+def test_a_short_follow_up_keeps_the_remembered_topic() -> None:
+    latest = dict(faq_message("faq/ptce_origine"), text="et le lien ?")
+    latest["intent"] = {"name": "ask_link", "confidence": 0.9}
+    _, (message,) = run_action(
+        ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, "faq/charte")
+    )
+    assert message["response"] == "utter_faq/charte"
+
+
+@pytest.mark.parametrize(
+    "key, text",
+    [
+        ("faq/ptce_loi", "La loi de 2014 oblige-t-elle les communes à créer un PTCE ?"),
+        ("faq/cabinet_ouvrage", "François Rousseau a-t-il publié d'autres ouvrages ?"),
+        ("faq/partenariat_nouveau_brunswick", "Avez-vous un partenariat en Belgique ?"),
+    ],
+)
+def test_a_yes_no_question_on_another_point_gets_no_oui(key: str, text: str) -> None:
+    _, messages = run_action(ActionAnswerFaq(), tracker(dict(faq_message(key), text=text)))
+    assert [message["response"] for message in messages] == [f"utter_{key}"]
