@@ -145,6 +145,9 @@ def test_hostile_bot_messages_leave_no_unsafe_url_and_run_nothing(
     for reload in (False, True):  # the history re-rendered from sessionStorage too
         if reload:
             page.reload()
+            # The widget reopens itself if it was open: let it settle before deciding.
+            page.locator(".rw-launcher").wait_for()
+            page.wait_for_timeout(1500)
             if not page.locator(".rw-conversation-container").is_visible():
                 page.locator(".rw-launcher").click()
         visit.bot_says(LAST)
