@@ -18,6 +18,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.lead_form import CHOICES, FIELDS, LEAD_SLOTS, corrections, normalise
+from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
 from actions.safety import guarded, log_failure
@@ -296,6 +297,9 @@ class ActionSubmitLead(Action):
                 >= MAX_SUBMISSIONS_PER_HOUR
             ):
                 dispatcher.utter_message(response="utter_lead_limit_reached")
+                return forget_lead()
+            if await asyncio.to_thread(lead_limit_reached, tracker):  # per visitor, overall
+                dispatcher.utter_message(response="utter_leads_busy", contact_url=contact_url())
                 return forget_lead()
             lead = await submit(store, lead_from(tracker))
         except Exception as error:  # noqa: BLE001 - the visitor must get an answer and keep their answers.

@@ -1,9 +1,18 @@
 """What every channel does before and after Rasa handles a visitor's message.
 
+- The text loses its control characters (``channels.bounds``). The metadata was
+  bounded by the channel, which also named the visitor in it
+  (``channels.visitor.visitor_metadata``). A text that is not a string never gets
+  here: ``UserMessage`` itself would raise, so each channel refuses it.
 - A message longer than ``MAX_MESSAGE_LENGTH`` is not processed: the visitor is
   asked, in French, to shorten it.
 - A conversation sending more than ``RATE_LIMIT`` messages in ``RATE_WINDOW``
   seconds is asked to slow down (per server process: each replica counts its own).
+- A visitor (a client address, ``channels.visitor``) sending more than
+  ``RATE_LIMIT_PER_VISITOR`` messages in ``RATE_WINDOW`` seconds, over any number
+  of conversations and replicas, is asked to slow down too (counted in Redis when
+  ``LOCK_STORE_URL`` names one, ``stores/counters.py``). If Redis fails, the
+  message goes through: the per-conversation limit still holds.
 - A turn that ends without any bot message (the action server is down, an
   action failed) gets a short apology instead of silence. Rasa 3.6 only logs
   such failures ("Bot will continue, but the actions events are lost").
@@ -11,6 +20,7 @@
 Each project channel wraps Rasa's ``on_new_message`` callback with ``guarded``.
 """
 
+import asyncio
 import logging
 import os
 import time
@@ -19,12 +29,15 @@ from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from channels.bounds import clean_text
 from channels.texts import channel_text
+from stores.counters import VISITOR_METADATA_KEY, Counters, counters_from_env
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = int(os.environ.get("MAX_MESSAGE_LENGTH", "1000"))
 RATE_LIMIT = int(os.environ.get("RATE_LIMIT_MESSAGES", "30"))
+RATE_LIMIT_PER_VISITOR = int(os.environ.get("RATE_LIMIT_MESSAGES_PER_ADDRESS", "60"))
 RATE_WINDOW = 60.0
 
 
@@ -90,13 +103,38 @@ class RateLimiter:
         return True
 
 
-def guarded(on_new_message: OnNewMessage, limiter: Optional[RateLimiter] = None) -> OnNewMessage:
-    """``on_new_message`` with the length bound, the rate limit and the apology."""
+class VisitorLimiter:
+    """At most ``limit`` messages per visitor in any ``window`` seconds, on shared counters."""
+
+    def __init__(
+        self, counters: Counters, limit: int = RATE_LIMIT_PER_VISITOR, window: float = RATE_WINDOW
+    ) -> None:
+        self.counters, self.limit, self.window = counters, limit, window
+
+    async def allow(self, visitor: Optional[str]) -> bool:
+        if not visitor:
+            return True
+        limits = [(f"messages:{visitor}", self.limit)]
+        try:
+            return await asyncio.to_thread(self.counters.allow, limits, self.window) is None
+        except Exception:  # noqa: BLE001 - Redis down: the per-conversation limit still holds.
+            logger.exception("The per-visitor message counter failed; message let through")
+            return True
+
+
+def guarded(
+    on_new_message: OnNewMessage,
+    limiter: Optional[RateLimiter] = None,
+    visitors: Optional[VisitorLimiter] = None,
+) -> OnNewMessage:
+    """``on_new_message`` with the length bound, the rate limits and the apology."""
     limiter = limiter or RateLimiter()
+    visitors = visitors or VisitorLimiter(counters_from_env())
 
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
         sender = message.sender_id or "default"
+        message.text = clean_text(message.text) if message.text else message.text
         text = message.text or ""
         if len(text) > MAX_MESSAGE_LENGTH:
             await output.send_text_message(
@@ -104,7 +142,8 @@ def guarded(on_new_message: OnNewMessage, limiter: Optional[RateLimiter] = None)
                 channel_text("utter_message_too_long", length=len(text), limit=MAX_MESSAGE_LENGTH),
             )
             return
-        if not limiter.allow(sender):
+        visitor = (message.metadata or {}).get(VISITOR_METADATA_KEY)
+        if not limiter.allow(sender) or not await visitors.allow(visitor):
             await output.send_text_message(sender, channel_text("utter_too_many_messages"))
             return
         counting = CountingOutput(output)

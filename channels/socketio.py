@@ -21,10 +21,11 @@ decides for the HTTP long-polling transport.
 3. ``enter_room`` is awaited when python-socketio returns a coroutine
    (>= 5.10): the stock channel does not await it, so with session
    persistence the visitor never joins the room the answers are sent to.
-4. Sessions: only a ``session_id`` of the form this channel hands out
-   (``uuid4().hex``) is taken back from the browser, and a socket may speak
-   only in the session it joined (the stock channel takes any string, and any
-   ``session_id`` on a message).
+4. Sessions: the server issues the session ids and signs them
+   (``channels/sessions.py``, ``WEBCHAT_SESSION_SECRET``); a ``session_request``
+   with an id this deployment did not sign starts a new conversation, and a
+   socket may speak only in the session it joined (the stock channel takes any
+   string, and any ``session_id`` on a message).
 
 Like every project channel, messages pass through ``channels.guard.guarded``
 (length bound, rate limit, apology instead of silence).
@@ -38,8 +39,6 @@ import inspect
 import json
 import logging
 import os
-import re
-import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import urlsplit
 
@@ -53,15 +52,17 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
+from channels.bounds import MAX_BODY_BYTES
 from channels.guard import guarded
+from channels.sessions import conversation_of, issue
+from channels.texts import channel_text
+from channels.visitor import pseudonym, request_pseudonym, visitor_metadata
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_ORIGINS_VARIABLE = "WEBCHAT_ALLOWED_ORIGINS"
 DEFAULT_ALLOWED_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 DEFAULT_PORTS = {"http": 80, "https": 443}
-# The session ids the channel hands out: uuid4().hex.
-SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def parse_allowed_origins(value: Optional[Text]) -> List[Text]:
@@ -150,11 +151,17 @@ class WebchatInput(SocketIOInput):
         if allowed_origins is None:
             allowed_origins = parse_allowed_origins(os.environ.get(ALLOWED_ORIGINS_VARIABLE))
         self.allowed_origins = allowed_origins
+        # The visitor (pseudonymised address) of each connected socket, for the flood limits.
+        self.visitors: Dict[Text, Text] = {}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The stock blueprint, with the allowed origins and an awaited ``enter_room``."""
         on_new_message = guarded(on_new_message)
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.allowed_origins,
+            max_http_buffer_size=MAX_BODY_BYTES,
+        )
         socketio_webhook = WebchatBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         logger.info("socket.io accepts the origins %s", ", ".join(self.allowed_origins))
@@ -165,6 +172,8 @@ class WebchatInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            # Engine.IO's Sanic driver writes 127.0.0.1 as REMOTE_ADDR: ask Sanic.
+            self.visitors[sid] = request_pseudonym(environ["sanic.request"])
             if not self.jwt_key:
                 return True
             payload = None
@@ -176,27 +185,32 @@ class WebchatInput(SocketIOInput):
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
+            self.visitors.pop(sid, None)
             logger.debug("User %s disconnected from the socket.io endpoint.", sid)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            session_id = (data or {}).get("session_id")
-            if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-                # Only ids this channel handed out are taken back.
-                session_id = uuid.uuid4().hex
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if conversation_of(session_id) is None:
+                # Not signed by this deployment: a new conversation, whatever id was sent.
+                session_id = issue()
             if self.session_persistence:
-                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                # The room is the conversation (Rasa sends the answers to its sender id).
+                room = conversation_of(session_id)
+                entered = sio.enter_room(sid, room, namespace=self.namespace)
                 if inspect.isawaitable(entered):  # python-socketio >= 5.10
                     await entered
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Dict) -> None:
-            if not isinstance(data, dict):
-                return
+        async def handle_message(sid: Text, data: Any) -> None:
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
+            text = data.get("message", "") if isinstance(data, dict) else None
+            if not isinstance(text, str):  # UserMessage would raise on it
+                await output_channel.send_text_message(sid, channel_text("utter_message_not_text"))
+                return
             if self.session_persistence:
-                sender_id = data.get("session_id")
+                sender_id = conversation_of(data.get("session_id"))
                 if not sender_id or sender_id not in sio.rooms(sid, namespace=self.namespace):
                     # A socket speaks only in the session it asked for.
                     rasa.shared.utils.io.raise_warning(
@@ -211,12 +225,11 @@ class WebchatInput(SocketIOInput):
             if isinstance(metadata, str):
                 try:
                     metadata = json.loads(metadata)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     metadata = {}
-            if not isinstance(metadata, dict):
-                metadata = {}
+            metadata = visitor_metadata(metadata, self.visitors.get(sid) or pseudonym("unknown"))
             message = UserMessage(
-                data.get("message", ""),
+                text,
                 output_channel,
                 sender_id,
                 input_channel=self.name(),

@@ -10,6 +10,9 @@ export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://localhost:$ACTIONS_PORT/web
 export WEB_PORT=${WEB_PORT:-8080}
 # The pages that may open the chat widget's socket.io connection, also given to --cors.
 export WEBCHAT_ALLOWED_ORIGINS=${WEBCHAT_ALLOWED_ORIGINS:-http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT}
+# Everything listens on loopback: local tools (scripts/score_blind.py) name one visitor per
+# conversation in X-Forwarded-For, as nginx would, so the per-address limits count them apart.
+export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
 # The action server answers only the Rasa server: loopback unless told otherwise.
 export SANIC_HOST=${SANIC_HOST:-127.0.0.1}
 

@@ -17,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.bounds import MAX_BODY_BYTES
 from channels.guard import guarded
 from channels.telegram.bot_api import BotApiClient, TelegramApiError
 from channels.telegram.rendering import PayloadKeys, inline_keyboard, split_message, to_html
@@ -31,6 +32,7 @@ from channels.telegram.updates import (
     parse_update,
     update_kind,
 )
+from channels.visitor import pseudonym, visitor_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -176,9 +178,11 @@ class TelegramInput(InputChannel):
                 "Telegram webhook called without the right secret token (from %s)", request.ip
             )
             return _json_reply(403, f"Forbidden: wrong or missing {SECRET_HEADER} header")
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return _json_reply(413, f"Payload Too Large: at most {MAX_BODY_BYTES} bytes")
         try:
             update = json.loads(request.body or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
             return _json_reply(400, "Bad Request: the body is not JSON")
         if not isinstance(update, dict):
             return _json_reply(400, "Bad Request: the body is not a Telegram update")
@@ -225,7 +229,10 @@ class TelegramInput(InputChannel):
             self.output,
             f"{SENDER_PREFIX}{incoming.chat_id}",
             input_channel=CHANNEL_NAME,
-            metadata=incoming.metadata,
+            # Telegram's servers are the peer: the visitor is the chat Telegram vouches for.
+            metadata=visitor_metadata(
+                incoming.metadata, pseudonym(f"{SENDER_PREFIX}{incoming.chat_id}")
+            ),
         )
         try:
             await on_new_message(message)

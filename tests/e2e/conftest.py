@@ -1,12 +1,11 @@
 """Fixtures of the end-to-end tests: the session's servers and the demo page."""
 
-import sys
 from typing import Iterator
 
 import pytest
 
 from tests.support.content import ROOT
-from tests.support.processes import start, stop, wait_until_up
+from tests.support.processes import serving_demo_page
 from tests.support.session import Servers, running_servers
 
 
@@ -30,15 +29,7 @@ def demo_page_url(servers: Servers, tmp_path_factory: pytest.TempPathFactory) ->
     It talks to the test Rasa server."""
     if not (ROOT / "web" / "static" / "webchat.js").is_file():
         pytest.fail("web/static/webchat.js is missing: run `npm ci && npm run build` in web/")
-    origin = servers.env["WEBCHAT_ALLOWED_ORIGINS"]
+    port = int(servers.env["WEBCHAT_ALLOWED_ORIGINS"].rsplit(":", 1)[1])
     log = tmp_path_factory.mktemp("web") / "serve_web.log"
-    process = start(
-        [sys.executable, "scripts/serve_web.py", "--port", origin.rsplit(":", 1)[1], "--quiet"],
-        log,
-        servers.env,
-    )
-    try:
-        wait_until_up(f"{origin}/", process, log)
+    with serving_demo_page(port, log, servers.env) as origin:
         yield f"{origin}/?socket={servers.rasa_url}"
-    finally:
-        stop([process])

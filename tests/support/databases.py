@@ -4,9 +4,10 @@ Stores run on real servers, never on mocks: each run gets a database of its own
 on the machine's PostgreSQL, dropped afterwards, so runs never see each other's rows.
 """
 
+import json
 import os
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Dict, Iterator, List
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -59,3 +60,17 @@ def temporary_database(prefix: str, server: str = POSTGRES) -> Iterator[str]:
             _drop(admin, name)
         finally:
             admin.dispose()
+
+
+def conversation_events(tracker_store_url: str, sender: str) -> List[Dict[str, Any]]:
+    """The events Rasa stored for the conversation ``sender`` (its ``events`` table)."""
+    engine = create_engine(tracker_store_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id"),
+                {"sender": sender},
+            )
+            return [json.loads(data) for (data,) in rows]
+    finally:
+        engine.dispose()

@@ -9,8 +9,9 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Iterator, List, Sequence, Tuple
 
 import requests
 
@@ -112,3 +113,17 @@ def launch_rasa(
     process = start(command, log, env)
     wait_until_up(f"http://127.0.0.1:{port}/", process, log)
     return process, f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def serving_demo_page(port: int, log: Path, env: Dict[str, str]) -> Iterator[str]:
+    """The demo page (web/, scripts/serve_web.py) on 127.0.0.1:``port``; its URL."""
+    url = f"http://127.0.0.1:{port}"
+    process = start(
+        [sys.executable, "scripts/serve_web.py", "--port", str(port), "--quiet"], log, env
+    )
+    try:
+        wait_until_up(f"{url}/", process, log)
+        yield url
+    finally:
+        stop([process])

@@ -46,6 +46,8 @@ def running_servers(work: Path) -> Iterator[Servers]:
         # The demo page (fixture demo_page_url) is served from this origin;
         # socket.io accepts only it.
         WEBCHAT_ALLOWED_ORIGINS=f"http://127.0.0.1:{free_port()}",
+        # The tests play nginx: X-Forwarded-For names each test visitor (tests/support/chat.py).
+        TRUSTED_PROXIES="127.0.0.1",
         **smtp.env(),
         **webhook.env(),
         **telegram.env(),

@@ -1,4 +1,5 @@
-"""The lead store the actions use, real (SQLite) or unreachable."""
+"""Fixtures of the unit tests: the lead store the actions use, real (SQLite) or
+unreachable, and the lead limits' counters, fresh for each test."""
 
 from pathlib import Path
 from typing import Iterator
@@ -6,6 +7,7 @@ from typing import Iterator
 import pytest
 
 from actions import lead_handoff
+from actions.leads import limits
 from actions.leads.store import LeadStore
 
 
@@ -30,3 +32,12 @@ def no_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     lead_handoff.lead_store.cache_clear()
     yield
     lead_handoff.lead_store.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_lead_limits() -> Iterator[None]:
+    """Each test counts leads from zero, on the counters its own environment names
+    (the action server keeps one set per process)."""
+    limits.counters.cache_clear()
+    yield
+    limits.counters.cache_clear()

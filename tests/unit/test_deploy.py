@@ -127,3 +127,14 @@ def test_each_service_gets_only_the_variables_its_code_reads() -> None:
     assert "TRACKER_STORE_URL" not in actions and "POSTGRES_PASSWORD" not in rasa | actions
     for service in ("nginx", "redis"):
         assert "environment" not in SERVICES[service]
+
+
+def test_replicas_share_a_required_secret_trust_only_nginx_and_count_in_redis() -> None:
+    """One secret for both replicas (signed sessions, visitor pseudonyms), required;
+    X-Forwarded-For trusted from nginx's fixed address only; the action server's lead
+    limits on the same Redis as the replicas' locks and message limits."""
+    rasa, actions = (SERVICES[name]["environment"] for name in ("rasa", "actions"))
+    assert rasa["WEBCHAT_SESSION_SECRET"].startswith("${WEBCHAT_SESSION_SECRET:?")
+    nginx = SERVICES["nginx"]["networks"]["default"]["ipv4_address"]
+    assert rasa["TRUSTED_PROXIES"] == nginx
+    assert actions["LOCK_STORE_URL"] == rasa["LOCK_STORE_URL"]

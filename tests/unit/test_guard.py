@@ -1,13 +1,17 @@
 """The channel guard: long messages, floods and silent failures get a French answer."""
 
 import asyncio
+import uuid
 from typing import List
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from channels.guard import MAX_MESSAGE_LENGTH, RateLimiter, guarded
+from channels.guard import MAX_MESSAGE_LENGTH, RateLimiter, VisitorLimiter, guarded
 from channels.texts import channel_text
+from stores.counters import VISITOR_METADATA_KEY, MemoryCounters, counters_from_url
+from tests.support.databases import REDIS
+from tests.support.ports import free_port
 
 APOLOGY = channel_text("utter_technical_problem")
 TOO_FAST = channel_text("utter_too_many_messages")
@@ -133,3 +137,36 @@ def test_the_sweep_runs_every_1000_messages_and_keeps_active_conversations() -> 
     assert "parti" not in limiter.recent and "au-bord" in limiter.recent
     assert not limiter.allow("actif")  # still at its limit after the sweep
     assert limiter.allow("nouveau")
+
+
+def from_visitor(visitor: str, sender: str, guard) -> List[str]:
+    """One message of conversation ``sender`` that the channel says comes from ``visitor``."""
+    output = CollectingOutputChannel()
+    metadata = {VISITOR_METADATA_KEY: visitor}
+    asyncio.run(guard(UserMessage("bonjour", output, sender, metadata=metadata)))
+    return [message["text"] for message in output.messages]
+
+
+def test_a_visitor_is_slowed_down_whatever_the_number_of_conversations() -> None:
+    guard = guarded(answering, visitors=VisitorLimiter(MemoryCounters(), limit=3))
+    replies = [from_visitor("adresse-1", f"conversation-{index}", guard) for index in range(4)]
+    assert replies[-1] == [TOO_FAST] and replies[0] == ["réponse à bonjour"]
+    assert from_visitor("adresse-2", "conversation-9", guard) == ["réponse à bonjour"]
+
+
+@pytest.mark.usefixtures("needs_redis")
+def test_replicas_share_the_per_visitor_count_in_redis() -> None:
+    visitor = uuid.uuid4().hex
+    replicas = [
+        guarded(answering, visitors=VisitorLimiter(counters_from_url(REDIS), limit=3))
+        for _ in range(2)
+    ]
+    replies = [from_visitor(visitor, f"c{index}", replicas[index % 2]) for index in range(4)]
+    assert replies[-1] == [TOO_FAST] and replies[2] == ["réponse à bonjour"]
+
+
+def test_a_failing_counter_lets_the_message_through(caplog: pytest.LogCaptureFixture) -> None:
+    unreachable = counters_from_url(f"redis://127.0.0.1:{free_port()}/0")
+    guard = guarded(answering, visitors=VisitorLimiter(unreachable, limit=1))
+    assert from_visitor("adresse", "c", guard) == ["réponse à bonjour"]
+    assert "per-visitor message counter failed" in caplog.text

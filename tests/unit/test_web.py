@@ -20,3 +20,18 @@ def delay_of(path: str) -> str:
 
 def test_the_readme_snippet_holds_messages_back_as_the_demo_page_does() -> None:
     assert delay_of("README.md") == delay_of("web/index.html")
+
+
+def embed_snippet() -> str:
+    """The HTML block of the README's "Embedding it" section."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("### Embedding it", 1)[1]
+    return section.split("```html", 1)[1].split("```", 1)[0]
+
+
+def test_the_embed_snippet_has_no_server_override() -> None:
+    """The demo page's ``?socket=`` lets a link point the page at any server, which then
+    feeds the widget whatever it likes: the firm's snippet names its server, nothing else."""
+    snippet = embed_snippet()
+    assert re.search(r'socketUrl: "https://[\w.-]+",', snippet)
+    for override in ("location", "URLSearchParams", "socket=", "document.", "window."):
+        assert override not in snippet

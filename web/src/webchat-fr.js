@@ -8,8 +8,15 @@
  *  - the launcher, close and send buttons get French names ("close"/"send" image texts go);
  *  - the message list is announced as a live log, the typing indicator says
  *    "L'assistant écrit…" (visible, and read by screen readers);
- *  - links in the bot's messages keep only http(s), mailto and tel addresses (the widget
- *    renders Markdown links without checking their scheme);
+ *  - addresses in the bot's messages: the widget renders whatever the server sends (a video's
+ *    `src` in an <iframe>, an image's, a carousel's links, Markdown links) without checking
+ *    the scheme, so a hostile server could send `javascript:` or `data:` ones. Two layers:
+ *    each bot message is cleaned before the widget sees it (WebChat.default is wrapped to add
+ *    an `onSocketEvent.bot_uttered` listener, which rasa-webchat calls before its own, with
+ *    the same object), and every URL attribute in the messages is checked again on the DOM.
+ *    Kept: https, this page's own origin, and mailto/tel for links. The bot's `metadata` is
+ *    dropped: this bot sends none, and rasa-webchat would let it restyle the host page
+ *    (domHighlight, customCss) or attach handlers to it (pageEventCallbacks);
  *  - visible focus, a 16 px input (no zoom on phones) and underlined links.
  */
 (function () {
@@ -23,7 +30,13 @@
     log: "Conversation avec l'assistant",
     typing: "L'assistant écrit…"
   };
-  var SAFE_LINK = /^(https?:|mailto:|tel:)/i;
+  // Attributes that load or open an address; those never needed by the widget go whole.
+  var URL_ATTRIBUTES = ["href", "src", "poster", "data", "action", "formaction", "xlink:href", "background"];
+  var DROPPED_ATTRIBUTES = ["srcset", "srcdoc"];
+  var LINK_SCHEMES = ["https:", "mailto:", "tel:"];
+  // Message fields holding an address (attachment src, image_url, buttons' url…), and links.
+  var URL_FIELD = /(^|_)(src|url|href|image|video|poster|link)$/i;
+  var LINK_FIELD = /(^|_)(url|href|link)$/i;
 
   var css = [
     ".rw-widget-container .rw-reply:not(a){cursor:pointer}",
@@ -36,6 +49,74 @@
     ".rw-typing-indication .rw-response{display:flex;align-items:center;gap:8px;height:auto!important}",
     ".rw-typing-indication .rw-response::after{content:\"" + LABELS.typing + "\";font-size:13px;color:#4a5563}"
   ].join("");
+
+  /* An address the widget may load (images, videos) or, with isLink, open. */
+  function isSafeUrl(value, isLink) {
+    var url;
+    try {
+      url = new URL(String(value).trim(), document.baseURI);
+    } catch (invalid) {
+      return false;
+    }
+    if (url.protocol === "https:" || (isLink && LINK_SCHEMES.indexOf(url.protocol) >= 0)) return true;
+    // Same origin (the local demo page is http): never "null", the origin of data: and file:.
+    return url.origin !== "null" && url.origin === window.location.origin;
+  }
+
+  /* Blanks, in place, every address field of a bot message that is not safe. */
+  function cleanFields(value) {
+    if (!value || typeof value !== "object") return;
+    Object.keys(value).forEach(function (key) {
+      var field = value[key];
+      if (typeof field === "string" && URL_FIELD.test(key) && !isSafeUrl(field, LINK_FIELD.test(key))) {
+        value[key] = "";
+      } else {
+        cleanFields(field);
+      }
+    });
+  }
+
+  function cleanBotMessage(message) {
+    if (!message || typeof message !== "object") return;
+    delete message.metadata;
+    cleanFields(message);
+  }
+
+  /* WebChat.default with a first bot_uttered listener that cleans each message. */
+  function wrapWebChat() {
+    var original = window.WebChat;
+    if (!original || typeof original.default !== "function") return;
+    var wrapped = {};
+    Object.keys(original).forEach(function (key) {
+      wrapped[key] = original[key];
+    });
+    wrapped.default = function (options) {
+      var settings = Object.assign({}, options);
+      var events = Object.assign({}, settings.onSocketEvent);
+      var own = events.bot_uttered;
+      events.bot_uttered = function (message) {
+        cleanBotMessage(message);
+        if (own) return own.apply(this, arguments);
+      };
+      settings.onSocketEvent = events;
+      var rest = Array.prototype.slice.call(arguments, 1);
+      return original.default.apply(this, [settings].concat(rest));
+    };
+    // The bundle's exports are read-only getters: the global is replaced instead.
+    window.WebChat = wrapped;
+  }
+
+  /* The DOM layer: URL attributes of the messages, checked whatever rendered them. */
+  function cleanUrls(element) {
+    var isLink = element.tagName === "A" || element.tagName === "AREA";
+    DROPPED_ATTRIBUTES.forEach(function (name) {
+      if (element.hasAttribute(name)) element.removeAttribute(name);
+    });
+    URL_ATTRIBUTES.forEach(function (name) {
+      var value = element.getAttribute(name);
+      if (value !== null && !isSafeUrl(value, isLink && name === "href")) element.removeAttribute(name);
+    });
+  }
 
   function setAttr(element, name, value) {
     if (element.getAttribute(name) !== value) element.setAttribute(name, value);
@@ -80,9 +161,7 @@
       setAttr(reply, "role", "button");
       setAttr(reply, "tabindex", "0");
     });
-    each(document, ".rw-messages-container a[href]", function (link) {
-      if (!SAFE_LINK.test(link.getAttribute("href").trim())) link.removeAttribute("href");
-    });
+    each(document, ".rw-messages-container *", cleanUrls);
   }
 
   function onKeydown(event) {
@@ -101,8 +180,15 @@
     document.head.appendChild(style);
     document.addEventListener("keydown", onKeydown);
     enhance();
-    new MutationObserver(enhance).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(enhance).observe(document.body, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: URL_ATTRIBUTES.concat(DROPPED_ATTRIBUTES)
+    });
   }
+
+  wrapWebChat();
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
