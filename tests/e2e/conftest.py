@@ -5,15 +5,22 @@ from typing import Iterator
 import pytest
 
 from tests.support.content import ROOT
+from tests.support.personal_data import found_in
 from tests.support.processes import serving_demo_page
 from tests.support.session import Servers, running_servers
 
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    """The action server, the Rasa server and what they call (tests/support/session.py)."""
+    """The action server, the Rasa server and what they call (tests/support/session.py).
+
+    After the last end-to-end test, their logs must hold no test visitor's e-mail
+    address or phone number, in any format (tests/support/personal_data.py).
+    """
     with running_servers(tmp_path_factory.mktemp("servers")) as running:
         yield running
+    leaked = found_in(running.work)
+    assert leaked == [], f"personal data in the servers' logs: {leaked}"
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """Plain Rasa commands work in the project with nothing set in the environment.
 
-A Rasa developer who activates the venv and types `rasa run` or `rasa shell` gets
-the bot: endpoints.yml needs no variable, and the stores fall back to their
-local defaults. Only PATH, HOME and the telemetry switch are kept (nothing may
+A Rasa developer who activates the venv and types `rasa run actions` in one
+terminal and `rasa run` or `rasa shell` in another gets the bot: endpoints.yml
+needs no variable (the action server on localhost:5055), and the stores fall
+back to their local defaults. Only PATH, HOME and the telemetry switch are kept (nothing may
 call the internet).
 """
 
@@ -22,6 +23,8 @@ from tests.support.processes import BIN, start, stop, wait_until_up
 from tests.support.terminal import Terminal
 
 GREETING = response_start("utter_greet")
+# The action server's port in endpoints.yml, which plain commands read.
+ACTIONS_PORT = 5055
 
 
 def empty_environment() -> Dict[str, str]:
@@ -34,7 +37,19 @@ def empty_environment() -> Dict[str, str]:
 
 
 @pytest.fixture
-def plain_rasa_run(tmp_path: Path) -> Iterator[str]:
+def plain_actions(tmp_path: Path) -> Iterator[None]:
+    """`rasa run actions` as typed: the port endpoints.yml names (5055)."""
+    log = tmp_path / "actions.log"
+    process = start(["rasa", "run", "actions"], log, empty_environment())
+    try:
+        wait_until_up(f"http://127.0.0.1:{ACTIONS_PORT}/health", process, log)
+        yield
+    finally:
+        stop([process])
+
+
+@pytest.fixture
+def plain_rasa_run(tmp_path: Path, plain_actions: None) -> Iterator[str]:
     port = free_port()
     log = tmp_path / "rasa.log"
     command = ["rasa", "run", "--port", str(port), "--interface", "127.0.0.1"]
@@ -52,7 +67,7 @@ def test_rasa_run_with_an_empty_environment_answers(plain_rasa_run: str) -> None
     assert fact("definition_regroupement") in answer
 
 
-@pytest.mark.usefixtures("needs_tmux")
+@pytest.mark.usefixtures("needs_tmux", "plain_actions")
 def test_rasa_shell_with_an_empty_environment_answers(tmp_path: Path) -> None:
     name = f"plain-{uuid.uuid4().hex[:8]}"
     exports = " ".join(f"{key}='{value}'" for key, value in empty_environment().items())
@@ -63,5 +78,7 @@ def test_rasa_shell_with_an_empty_environment_answers(tmp_path: Path) -> None:
         terminal.wait_for("Your input ->", timeout=180)
         terminal.type("bonjour")
         terminal.wait_for(GREETING)
+        # A sheet answer, sent by the action server that `rasa run actions` started.
+        terminal.say("Qu'est-ce qu'un PTCE ?", "Les PTCE (pôles territoriaux")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)

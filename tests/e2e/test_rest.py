@@ -144,6 +144,8 @@ def test_yes_after_the_contact_offer_opens_the_consent_notice(rasa_url: str) -> 
 
 
 def test_an_insult_gets_one_calm_reply_and_english_a_bilingual_one(rasa_url: str) -> None:
-    assert text_of(say(rasa_url, "t'es qu'un robot stupide")) == response_text("utter_insult")
+    assert text_of(say(rasa_url, "franchement t'es complètement nul")) == response_text(
+        "utter_insult"
+    )
     english = text_of(say(rasa_url, "Could you explain what this cooperation hub is about?"))
     assert english == response_text("utter_other_language")
