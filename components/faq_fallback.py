@@ -87,7 +87,7 @@ class FaqFallbackClassifier(FallbackClassifier):
             **FallbackClassifier.get_default_config(),
             RESPONSE_THRESHOLD_KEY: 0.4,
             ALTERNATIVES_KEY: 0,
-            CONFIRMED_THRESHOLD_KEY: 0.15,
+            CONFIRMED_THRESHOLD_KEY: 0.2,
         }
 
     def __init__(

@@ -79,6 +79,7 @@ def test_rasa_shell_with_an_empty_environment_answers(tmp_path: Path) -> None:
         terminal.type("bonjour")
         terminal.wait_for(GREETING)
         # A sheet answer, sent by the action server that `rasa run actions` started.
-        terminal.say("Qu'est-ce qu'un PTCE ?", "Les PTCE (pôles territoriaux")
+        terminal.type("Qu'est-ce qu'un PTCE ?")
+        terminal.wait_for("regroupements de plusieurs acteurs")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)

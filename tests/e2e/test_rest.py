@@ -129,7 +129,7 @@ def test_a_huge_message_is_refused_with_a_french_reason(rasa_url: str) -> None:
 
 
 def test_a_price_question_gets_the_honest_answer_then_the_consent_notice(rasa_url: str) -> None:
-    answer = text_of(say(rasa_url, "vos prestations sont facturées combien ?"))
+    answer = text_of(say(rasa_url, "c'est combien un accompagnement du cabinet ?"))
     assert response_start("utter_faq/limite_tarifs") in answer
     assert response_start("utter_ask_consent") in answer
 
@@ -148,4 +148,5 @@ def test_an_insult_gets_one_calm_reply_and_english_a_bilingual_one(rasa_url: str
         "utter_insult"
     )
     english = text_of(say(rasa_url, "Could you explain what this cooperation hub is about?"))
-    assert english == response_text("utter_other_language")
+    assert response_start("utter_other_language") in english
+    assert "I can only answer in French" in english
