@@ -30,7 +30,7 @@ from tests.support.conversations import fill_stores
 from tests.support.processes import base_env
 from tests.support.session import Servers
 
-OUT_OF_SCOPE = "quelle est la météo à Lyon demain mamie.tatin@exemple.fr"
+OUT_OF_SCOPE = "quelle sera la météo demain à Lyon ? mamie.tatin@exemple.fr"
 
 
 def insights(servers: Servers, *arguments: str) -> str:
