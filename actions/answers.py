@@ -87,7 +87,12 @@ def send_answer(
     if key in AMI_ANSWERS:
         dispatcher.utter_message(text=ami_answer(key, today, domain), buttons=next_buttons(key))
     else:
-        dispatcher.utter_message(response=f"utter_{key}", buttons=next_buttons(key))
+        send_faq_answer(dispatcher, key)
+
+
+def send_faq_answer(dispatcher: CollectingDispatcher, key: str) -> None:
+    """Sends the written answer ``utter_<key>`` by name, with the topics that follow it."""
+    dispatcher.utter_message(response=f"utter_{key}", buttons=next_buttons(key))
 
 
 def ask_which_topic(dispatcher: CollectingDispatcher) -> None:
@@ -125,7 +130,7 @@ class ActionAnswerFaq(Action):
             return [SlotSet(TOPIC_SLOT, key), FollowupAction("action_ask_consent")]
         if says_yes(key, tracker.latest_message.get("text") or ""):
             dispatcher.utter_message(response=YES)
-        dispatcher.utter_message(response=f"utter_{key}", buttons=next_buttons(key))
+        send_faq_answer(dispatcher, key)
         return [SlotSet(TOPIC_SLOT, key)]
 
 
