@@ -10,6 +10,8 @@ import yaml
 
 from actions.topics import DETAILS, MORE, RELATED, TOPICS
 from tests.support.content import ROOT, load_yaml, responses, sheet
+from tests.support.blind import BLIND_SETS
+from tests.support.blind import blind_messages as blind_messages_of
 
 SHEET = sheet()
 URL = re.compile(r"https?://[^\s<>\"'»)]+")
@@ -131,7 +133,7 @@ def blind_messages() -> List[str]:
     Shorter turns (« oui », « le lien ? ») are the few words anyone types; a
     training example can only differ from them by being another phrase.
     """
-    messages = [m["text"] for m in load_yaml("tests/nlu/blind.yml")["messages"]]
+    messages = [m.text for name in BLIND_SETS for m in blind_messages_of(name)]
     for conversation in load_yaml("tests/dialogues/blind.yml")["conversations"]:
         turns = (turn["user"] for turn in conversation["turns"])
         messages += [text for text in turns if len(normalise(text).split()) >= 5]
