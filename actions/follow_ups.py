@@ -51,14 +51,15 @@ VISION = (
     "faq/cabinet_ouvrage",
 )
 AMI = ("ami_presentation", "ami_calendrier", "ami_vagues", "ami_laureats", "faq/limite_ami_actuel")
-OFFERS = (
-    "faq/offres",
-    "faq/offre_responsabilite_territoriale",
-    "faq/offre_transition_ecologique",
-    "faq/offre_transition_details",
-    "faq/offre_bien_etre",
-    "faq/partenariat_nouveau_brunswick",
-)
+# Each offer, and the answer that holds the link to its page.
+OFFER_PAGES = {
+    "faq/offres": "faq/offres",
+    "faq/offre_responsabilite_territoriale": "faq/offre_responsabilite_territoriale",
+    "faq/offre_transition_ecologique": "faq/offre_transition_ecologique",
+    "faq/offre_transition_details": "faq/offre_transition_ecologique",
+    "faq/offre_bien_etre": "faq/offre_bien_etre",
+    "faq/partenariat_nouveau_brunswick": "faq/offre_bien_etre",
+}
 
 
 def each(topics: tuple, aspects: Dict[str, str]) -> Dict[str, Dict[str, str]]:
@@ -116,7 +117,12 @@ FOLLOW_UPS: Dict[str, Dict[str, str]] = {
             "more": "ami_vagues",
         },
     ),
-    **each(OFFERS, {"link": "faq/offres", "current": "faq/offre_consolidation"}),
+    # Each offer's answer ends with the link to its page on the firm's site; the
+    # list of offers links to none, and sends the list again with a button each.
+    **{
+        offer: {"link": page, "current": "faq/offre_consolidation"}
+        for offer, page in OFFER_PAGES.items()
+    },
     "faq/offre_consolidation": {
         "link": "faq/offre_consolidation",
         "date": "faq/offre_consolidation",

@@ -21,6 +21,7 @@ from actions.lead_form import CHOICES, FIELDS, LEAD_SLOTS, corrections, normalis
 from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
+from actions.leads.validation import display_phone
 from actions.safety import guarded, log_failure
 
 CONSENT_VERSION = "2026-11-26"
@@ -113,6 +114,8 @@ def summary_lines(tracker: Tracker) -> List[str]:
         value = tracker.get_slot(slot)
         if slot in CHOICES:
             value = CHOICES[slot].get(value, value)
+        if slot == "lead_phone" and value:
+            value = display_phone(value)
         lines.append(f"- {label}\u00a0: {value or 'non communiqué'}")
     return lines
 
@@ -131,6 +134,15 @@ class ActionShowLeadSummary(Action):
             response="utter_lead_summary", summary="\n".join(summary_lines(tracker))
         )
         return []
+
+
+def typed_corrections(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The e-mail or phone number typed in the latest message, set in place of the old
+    one and announced, or nothing when the message holds neither."""
+    corrected = corrections("", tracker.latest_message.get("text") or "", tracker)
+    for field in corrected:
+        dispatcher.utter_message(response="utter_lead_field_corrected", field=FIELDS[field])
+    return [SlotSet(field, value) for field, value in corrected.items()]
 
 
 @guarded
@@ -155,11 +167,9 @@ class ActionCorrectLead(Action):
         if not tracker.get_slot("lead_consent_at"):
             dispatcher.utter_message(response="utter_nothing_to_correct")
             return []
-        corrected = corrections("", tracker.latest_message.get("text") or "", tracker)
+        corrected = typed_corrections(dispatcher, tracker)
         if corrected:
-            for field in corrected:
-                dispatcher.utter_message(response="utter_lead_field_corrected", field=FIELDS[field])
-            return [SlotSet(field, value) for field, value in corrected.items()]
+            return corrected
         field = next(tracker.get_latest_entity_values("lead_field"), None)
         if not isinstance(field, str) or field not in FIELDS:
             typed = f" {normalise(tracker.latest_message.get('text') or '')} "
@@ -181,6 +191,25 @@ class ActionCorrectLead(Action):
             )
             return [FollowupAction("action_listen")]
         return [SlotSet(field, None)]
+
+
+@guarded
+class ActionAnswerSummaryNo(Action):
+    """« Non » to « Je l'envoie au Cabinet ? »: the request is cancelled, unless the
+    message carries a new e-mail or phone number (« non attends, le mail c'est … »),
+    which then replaces the old one, and the summary is shown again."""
+
+    def name(self) -> Text:
+        return "action_answer_summary_no"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        corrected = typed_corrections(dispatcher, tracker)
+        if corrected:
+            return corrected + [FollowupAction("lead_form")]
+        dispatcher.utter_message(response="utter_lead_cancelled")
+        return forget_lead()
 
 
 @guarded

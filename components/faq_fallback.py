@@ -12,7 +12,9 @@ opinion: a TF-IDF match of the message's French stems against each answer's
 training examples and text. When it picks the ResponseSelector's best answer,
 that answer stands; when it picks one of the selector's next answers
 (``alternatives``), that answer is sent instead; either way the selector must
-give the answer at least ``confirmed_threshold``. Otherwise the message goes to
+give the answer at least ``confirmed_threshold``, and the word match must be
+close enough (``confirming_similarity``): one shared word of a long message
+(« comment on change une chambre à air ») confirms nothing. Otherwise the message goes to
 ``nlu_fallback`` and the fallback action (actions/fallback.py) quotes the sheet
 or asks, instead of answering beside the question.
 """
@@ -36,6 +38,7 @@ from components.french import stems
 RESPONSE_THRESHOLD_KEY = "response_threshold"
 ALTERNATIVES_KEY = "alternatives"
 CONFIRMED_THRESHOLD_KEY = "confirmed_threshold"
+CONFIRMING_SIMILARITY_KEY = "confirming_similarity"
 DOCUMENTS_FILE = "answer_documents.json"
 
 
@@ -48,12 +51,15 @@ class AnswerIndex:
         self.vectorizer = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
         self.matrix = self.vectorizer.fit_transform(documents[key] for key in self.keys)
 
-    def best(self, text: str) -> Optional[str]:
-        """The answer key whose words are closest to ``text``, or None without a shared word."""
+    def best(self, text: str, minimum: float = 0.0) -> Optional[str]:
+        """The answer key whose words are closest to ``text``, or None when none has a
+        cosine similarity of at least ``minimum`` (or shares a word, for 0)."""
         query = self.vectorizer.transform([text])
         if query.nnz == 0:
             return None
-        return self.keys[int(linear_kernel(query, self.matrix)[0].argmax())]
+        similarities = linear_kernel(query, self.matrix)[0]
+        best = int(similarities.argmax())
+        return self.keys[best] if similarities[best] >= minimum else None
 
 
 def answer_documents(training_data: TrainingData) -> Dict[str, str]:
@@ -81,13 +87,15 @@ class FaqFallbackClassifier(FallbackClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Rasa's two thresholds, the one under which an answer needs confirming, and
-        how many of the selector's next answers the word match may pick instead."""
+        """Rasa's two thresholds, the one under which an answer needs confirming, how
+        many of the selector's next answers the word match may pick instead, and how
+        close (cosine) the word match must be to confirm anything."""
         return {
             **FallbackClassifier.get_default_config(),
             RESPONSE_THRESHOLD_KEY: 0.4,
             ALTERNATIVES_KEY: 0,
             CONFIRMED_THRESHOLD_KEY: 0.2,
+            CONFIRMING_SIMILARITY_KEY: 0.0,
         }
 
     def __init__(
@@ -152,7 +160,8 @@ class FaqFallbackClassifier(FallbackClassifier):
         response = selector.get("response", {})
         if response.get("confidence", 0.0) >= self.component_config[RESPONSE_THRESHOLD_KEY]:
             return False
-        confirmed = self.index and self.index.best(message.get(TEXT) or "")
+        minimum = self.component_config[CONFIRMING_SIMILARITY_KEY]
+        confirmed = self.index and self.index.best(message.get(TEXT) or "", minimum)
         if confirmed == response.get("intent_response_key"):
             return response.get("confidence", 0.0) < self.component_config[CONFIRMED_THRESHOLD_KEY]
         alternative = self._alternative(selector.get("ranking") or [], confirmed)

@@ -12,7 +12,8 @@ from typing import List
 import snowballstemmer
 
 # Words that say nothing of a topic. Single letters and "qu" are what elisions
-# ("l'", "d'", "qu'") leave once apostrophes split words.
+# ("l'", "d'", "qu'") leave once apostrophes split words. The forms of « être » and
+# « avoir » go too: Snowball stems « sera » as « ser », the stem of « série ».
 STOPWORDS = frozenset(
     """
     a au aux avec ce ces cet cette ci comme d dans de des du elle elles en est et etc eu
@@ -21,6 +22,8 @@ STOPWORDS = frozenset(
     ses si son sont sur t ta te tes toi ton tu un une vos votre vous y c ca cela est-ce
     etre avoir fait faire peut peuvent quoi comment pourquoi quand combien ete etait
     bonjour merci svp stp bien tres aussi alors donc car or soit chez entre vers
+    suis es sommes etes sera seront serait seraient etaient ai as ont avait avaient
+    aura auront koi jsp ya
     """.split()
 )
 _stemmer = snowballstemmer.stemmer("french")

@@ -174,6 +174,19 @@ def validate_phone(value: str) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+def display_phone(phone: str) -> str:
+    """A stored E.164 number as the visitor reads it: ``06 12 34 56 78`` for a French
+    one, ``+32 470 12 34 56`` for another country."""
+    try:
+        number = phonenumbers.parse(str(phone), DEFAULT_REGION)
+    except NumberParseException:
+        return str(phone)
+    national = phonenumbers.region_code_for_number(number) == DEFAULT_REGION
+    return phonenumbers.format_number(
+        number, PhoneNumberFormat.NATIONAL if national else PhoneNumberFormat.INTERNATIONAL
+    )
+
+
 def mask_email(email: str) -> str:
     """``jeanne@exemple.fr`` as ``j***@e***.fr``: enough to tell leads apart in logs."""
     local, at, domain = str(email).rpartition("@")

@@ -98,6 +98,20 @@ def test_the_link_after_the_charter_is_the_charter_answer() -> None:
     assert events == [SlotSet(TOPIC_SLOT, "faq/charte")]
 
 
+@pytest.mark.parametrize(
+    "offer, page",
+    [
+        ("faq/offre_transition_ecologique", "ecosysteme-local-de-transition-ecologique"),
+        ("faq/offre_transition_details", "ecosysteme-local-de-transition-ecologique"),
+        ("faq/offre_responsabilite_territoriale", "responsabilite-territoriale-des-entreprises"),
+        ("faq/partenariat_nouveau_brunswick", "le-bien-etre-question-nevralgique"),
+    ],
+)
+def test_the_link_after_an_offer_is_that_offers_page(offer: str, page: str) -> None:
+    _, (message,) = follow_up("ask_link", offer)
+    assert "https://fr-consultants.com/20" in message["text"] and page in message["text"]
+
+
 def test_the_date_after_the_law_is_2014() -> None:
     _, (message,) = follow_up("ask_date", "faq/ptce_loi")
     assert "31\u00a0juillet 2014" in message["text"] or "31 juillet 2014" in message["text"]

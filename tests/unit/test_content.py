@@ -9,9 +9,9 @@ from typing import Dict, Iterator, List, Set, Tuple
 import yaml
 
 from actions.topics import DETAILS, MORE, RELATED, TOPICS
-from tests.support.content import ROOT, load_yaml, responses, sheet
 from tests.support.blind import BLIND_SETS
 from tests.support.blind import blind_messages as blind_messages_of
+from tests.support.content import ROOT, load_yaml, responses, sheet
 
 SHEET = sheet()
 URL = re.compile(r"https?://[^\s<>\"'»)]+")

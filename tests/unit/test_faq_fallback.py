@@ -147,3 +147,13 @@ def test_the_answer_index_holds_examples_and_response_text(
 ) -> None:
     assert trained.index.best("regroupements d'acteurs") == "faq/ptce_definition"
     assert trained.index.best("en ligne") == "faq/charte"
+
+
+def test_a_word_match_below_the_confirming_similarity_confirms_nothing(
+    trained: FaqFallbackClassifier,
+) -> None:
+    """One shared word in a long message about something else is no confirmation."""
+    text = "comment on change une chambre à air de vélo, je dois lire la notice ?"
+    assert intent_after(trained, parsed(text, "faq/charte", 0.3)) == "faq"
+    trained.component_config = {**trained.component_config, "confirming_similarity": 0.5}
+    assert intent_after(trained, parsed(text, "faq/charte", 0.3)) == "nlu_fallback"

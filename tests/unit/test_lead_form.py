@@ -24,6 +24,7 @@ from actions.lead_form import (
     match_choice,
 )
 from actions.lead_handoff import (
+    ActionAnswerSummaryNo,
     ActionAskConsent,
     ActionCancelLead,
     ActionCorrectLead,
@@ -182,6 +183,14 @@ def test_summary_lists_every_field_with_labels_and_three_choices() -> None:
     assert [b["payload"] for b in summary["buttons"]] == ["/affirm", "/lead_correct", "/cancel"]
 
 
+@pytest.mark.parametrize(
+    "stored, shown", [("+33612345678", "06 12 34 56 78"), ("+32470123456", "+32 470 12 34 56")]
+)
+def test_summary_shows_the_phone_as_the_visitor_reads_it(stored: str, shown: str) -> None:
+    _, (summary,) = run(ActionShowLeadSummary(), tracker(slots={**FILLED, "lead_phone": stored}))
+    assert f"Téléphone\u00a0: {shown}" in summary["text"]
+
+
 def test_correction_without_a_field_offers_the_fields_and_waits() -> None:
     events, (message,) = run(
         ActionCorrectLead(), tracker("/lead_correct", "lead_correct", 1.0, FILLED)
@@ -234,6 +243,19 @@ def test_cancel_ends_the_form_and_forgets_everything() -> None:
     assert ActiveLoop(None) in events
     assert set_slots(events) == FORGOTTEN
     assert message["response"] == "utter_lead_cancelled"
+
+
+def test_no_at_the_summary_cancels_and_forgets_everything() -> None:
+    events, (message,) = run(ActionAnswerSummaryNo(), tracker("non", "deny", slots=FILLED))
+    assert set_slots(events) == FORGOTTEN
+    assert message["response"] == "utter_lead_cancelled"
+
+
+def test_no_at_the_summary_with_a_new_email_corrects_it_and_shows_the_summary_again() -> None:
+    text = "non attends, le bon mail c'est jeanne.d@exemple.org"
+    events, (message,) = run(ActionAnswerSummaryNo(), tracker(text, "deny", slots=FILLED))
+    assert events == [SlotSet("lead_email", "jeanne.d@exemple.org"), FollowupAction("lead_form")]
+    assert message["response"] == "utter_lead_field_corrected"
 
 
 def test_cancel_with_no_form_running_says_there_is_nothing_to_cancel() -> None:
