@@ -222,10 +222,10 @@ class ActionCancelLead(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        in_progress = tracker.active_loop_name or tracker.get_slot("lead_consent_at")
-        dispatcher.utter_message(
-            response="utter_lead_cancelled" if in_progress else "utter_nothing_to_cancel"
-        )
+        if tracker.active_loop_name or tracker.get_slot("lead_consent_at"):
+            dispatcher.utter_message(response="utter_lead_cancelled")
+        else:
+            dispatcher.utter_message(response="utter_nothing_to_cancel", contact_url=contact_url())
         return forget_lead()
 
 

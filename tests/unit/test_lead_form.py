@@ -263,6 +263,7 @@ def test_cancel_with_no_form_running_says_there_is_nothing_to_cancel() -> None:
     events, (message,) = run(ActionCancelLead(), idle)
     assert message["response"] == "utter_nothing_to_cancel"
     assert "enregistrée" not in message["text"]
+    assert "https://fr-consultants.com/" in message["text"]
 
 
 def test_submit_stores_the_lead_with_context_and_gives_its_reference(store: LeadStore) -> None:
