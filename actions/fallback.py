@@ -5,7 +5,8 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
 
 1. A message about the sheet's subject gets the closest passage of the sheet,
    quoted with its section (``actions.sheet_search``), when the passage is close
-   enough (``SEARCH_THRESHOLD``, measured on the blind set: see the README).
+   enough (``SEARCH_THRESHOLD``) and holds enough of the message's words
+   (``SEARCH_COVERAGE``), both measured on the blind sets: see the README.
 2. Otherwise the reply depends on how many misses came just before, so that the
    visitor never reads the same text twice in a row: the likeliest topics first,
    then a request to rephrase, then the contact offer.
@@ -24,6 +25,9 @@ MAX_TOPICS = 3
 # Cosine similarity from which the closest passage is quoted: below it, the
 # visitor's words meet the sheet only by chance (figures in the README).
 SEARCH_THRESHOLD = 0.4
+# Share of the message's words (weighted by rarity) the passage must hold: below
+# it, the passage shares a few words with a question about something else.
+SEARCH_COVERAGE = 0.3
 PASSAGE = "utter_sheet_passage"
 # One response per miss in a row; past the last, the last two alternate.
 MISSES = (
@@ -91,7 +95,7 @@ class ActionFallback(Action):
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
         match = sheet_search().best(message.get("text") or "")
-        if match and match.score >= SEARCH_THRESHOLD:
+        if match and match.score >= SEARCH_THRESHOLD and match.coverage >= SEARCH_COVERAGE:
             dispatcher.utter_message(
                 response=PASSAGE, section=match.passage.section, passage=match.passage.text
             )

@@ -32,10 +32,13 @@ class Passage:
 
 @dataclass(frozen=True)
 class Match:
-    """The passage closest to a message, and how close (cosine similarity, 0 to 1)."""
+    """The passage closest to a message, how close (cosine similarity, 0 to 1), and how
+    much of the message it covers (the share of the message's words, weighted by
+    their rarity in the sheet, that the passage holds; 0 to 1)."""
 
     passage: Passage
     score: float
+    coverage: float
 
 
 def _is_heading(block: str) -> bool:
@@ -92,10 +95,27 @@ class SheetSearch:
 
     def __init__(self, passages: List[Passage]) -> None:
         self.passages = passages
+        documents = [f"{passage.section} {passage.text}" for passage in passages]
         self.vectorizer = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
-        self.matrix = self.vectorizer.fit_transform(
-            f"{passage.section} {passage.text}" for passage in passages
+        self.matrix = self.vectorizer.fit_transform(documents)
+        self.words = [set(stems(document)) for document in documents]
+        self.rarity = dict(
+            zip(self.vectorizer.get_feature_names_out(), self.vectorizer.idf_, strict=True)
         )
+        # A word the sheet never uses is as telling as its rarest one.
+        self.unknown_rarity = max(self.rarity.values())
+
+    def coverage(self, message: str, index: int) -> float:
+        """The share of the message's words (weighted by rarity) that passage ``index`` holds.
+
+        A passage can be close by cosine through two or three words while the
+        message asks about something else (« quelles conditions pour relever de
+        l'ESS au sens de la loi de 2014 ? » and the passage on the law of 2014).
+        """
+        weights = {word: self.rarity.get(word, self.unknown_rarity) for word in stems(message)}
+        total = sum(weights.values())
+        held = sum(weight for word, weight in weights.items() if word in self.words[index])
+        return held / total if total else 0.0
 
     def best(self, message: str) -> Optional[Match]:
         """The closest passage, or None when the message shares no word with the sheet."""
@@ -104,7 +124,7 @@ class SheetSearch:
             return None
         scores = linear_kernel(query, self.matrix)[0]
         index = int(scores.argmax())
-        return Match(self.passages[index], float(scores[index]))
+        return Match(self.passages[index], float(scores[index]), self.coverage(message, index))
 
 
 @lru_cache(maxsize=1)

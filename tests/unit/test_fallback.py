@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 import actions.fallback
 from actions.fallback import (
     MISSES,
+    SEARCH_COVERAGE,
     SEARCH_THRESHOLD,
     ActionFallback,
     likeliest_topics,
@@ -173,10 +174,22 @@ def test_a_faq_intent_without_its_selector_offers_the_other_topics() -> None:
 
 
 class ExactlyAtTheThreshold:
-    """A sheet search whose best passage scores exactly ``SEARCH_THRESHOLD``."""
+    """A sheet search whose best passage scores exactly the two thresholds."""
 
     def best(self, message: str) -> Match:
-        return Match(Passage("Section", "Le passage."), SEARCH_THRESHOLD)
+        return Match(Passage("Section", "Le passage."), SEARCH_THRESHOLD, SEARCH_COVERAGE)
+
+
+def test_a_close_passage_that_misses_most_of_the_question_is_not_quoted() -> None:
+    """The law of 2014 is close by three words to a question on the ESS's conditions."""
+    text = (
+        "quelles obligations statutaires une société commerciale a-t-elle "
+        "pour entrer dans l'ESS selon la loi de 2014"
+    )
+    match = sheet_search().best(text)
+    assert match.score >= SEARCH_THRESHOLD and "2014" in match.passage.text
+    assert match.coverage < SEARCH_COVERAGE
+    assert fallback(text, [])["response"] != "utter_sheet_passage"
 
 
 def test_a_passage_exactly_at_the_threshold_is_quoted(monkeypatch: pytest.MonkeyPatch) -> None:
