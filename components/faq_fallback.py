@@ -14,7 +14,10 @@ that answer stands; when it picks one of the selector's next answers
 (``alternatives``), that answer is sent instead; either way the selector must
 give the answer at least ``confirmed_threshold``, and the word match must be
 close enough (``confirming_similarity``): one shared word of a long message
-(« comment on change une chambre à air ») confirms nothing. Otherwise the message goes to
+(« comment on change une chambre à air ») confirms nothing. When the intent
+classifier gives ``out_of_scope`` at least ``out_of_scope_doubt`` (« vous prenez
+des stagiaires ? »: faq 0.76, out_of_scope 0.24), even a sure answer needs the
+same confirmation. Otherwise the message goes to
 ``nlu_fallback`` and the fallback action (actions/fallback.py) quotes the sheet
 or asks, instead of answering beside the question.
 """
@@ -39,6 +42,8 @@ RESPONSE_THRESHOLD_KEY = "response_threshold"
 ALTERNATIVES_KEY = "alternatives"
 CONFIRMED_THRESHOLD_KEY = "confirmed_threshold"
 CONFIRMING_SIMILARITY_KEY = "confirming_similarity"
+OUT_OF_SCOPE_DOUBT_KEY = "out_of_scope_doubt"
+OUT_OF_SCOPE = "out_of_scope"
 DOCUMENTS_FILE = "answer_documents.json"
 
 
@@ -88,14 +93,16 @@ class FaqFallbackClassifier(FallbackClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Rasa's two thresholds, the one under which an answer needs confirming, how
-        many of the selector's next answers the word match may pick instead, and how
-        close (cosine) the word match must be to confirm anything."""
+        many of the selector's next answers the word match may pick instead, how
+        close (cosine) the word match must be to confirm anything, and the
+        confidence of ``out_of_scope`` from which even a sure answer needs confirming."""
         return {
             **FallbackClassifier.get_default_config(),
             RESPONSE_THRESHOLD_KEY: 0.4,
             ALTERNATIVES_KEY: 0,
             CONFIRMED_THRESHOLD_KEY: 0.2,
             CONFIRMING_SIMILARITY_KEY: 0.0,
+            OUT_OF_SCOPE_DOUBT_KEY: 1.0,
         }
 
     def __init__(
@@ -158,7 +165,8 @@ class FaqFallbackClassifier(FallbackClassifier):
         if not selector:
             return False
         response = selector.get("response", {})
-        if response.get("confidence", 0.0) >= self.component_config[RESPONSE_THRESHOLD_KEY]:
+        sure = response.get("confidence", 0.0) >= self.component_config[RESPONSE_THRESHOLD_KEY]
+        if sure and not self._doubts_scope(message):
             return False
         minimum = self.component_config[CONFIRMING_SIMILARITY_KEY]
         confirmed = self.index and self.index.best(message.get(TEXT) or "", minimum)
@@ -178,6 +186,20 @@ class FaqFallbackClassifier(FallbackClassifier):
             "responses": [],
         }
         return False
+
+    def _doubts_scope(self, message: Message) -> bool:
+        """Whether the intent classifier gives ``out_of_scope`` enough confidence that
+        the answer, however sure the selector is, must be confirmed by the words."""
+        ranking = message.data.get("intent_ranking") or []
+        doubt = max(
+            (
+                entry.get("confidence", 0.0)
+                for entry in ranking
+                if entry.get("name") == OUT_OF_SCOPE
+            ),
+            default=0.0,
+        )
+        return doubt >= self.component_config[OUT_OF_SCOPE_DOUBT_KEY]
 
     def _alternative(
         self, ranking: List[Dict[Text, Any]], confirmed: Optional[str]

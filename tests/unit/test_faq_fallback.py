@@ -157,3 +157,20 @@ def test_a_word_match_below_the_confirming_similarity_confirms_nothing(
     assert intent_after(trained, parsed(text, "faq/charte", 0.3)) == "faq"
     trained.component_config = {**trained.component_config, "confirming_similarity": 0.5}
     assert intent_after(trained, parsed(text, "faq/charte", 0.3)) == "nlu_fallback"
+
+
+def test_a_sure_answer_is_checked_when_out_of_scope_is_close_behind(
+    trained: FaqFallbackClassifier,
+) -> None:
+    """« vous prenez des stagiaires ? »: faq 0.76, out_of_scope 0.24, a sure answer."""
+    trained.component_config = {**trained.component_config, "out_of_scope_doubt": 0.15}
+
+    def doubted(text: str) -> Message:
+        message = parsed(text, "faq/charte", 0.9, intent=0.76)
+        message.data["intent_ranking"].append({"name": "out_of_scope", "confidence": 0.24})
+        return message
+
+    assert intent_after(trained, doubted("vous prenez des stagiaires en master ?")) == (
+        "nlu_fallback"
+    )
+    assert intent_after(trained, doubted("où lire la charte ?")) == "faq"
