@@ -9,7 +9,11 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
    (``SEARCH_COVERAGE``), both measured on the blind sets: see the README.
 2. Otherwise the reply depends on how many misses came just before, so that the
    visitor never reads the same text twice in a row: the likeliest topics first,
-   then a request to rephrase, then the contact offer.
+   then a request to rephrase with the contact button, then the contact offer.
+
+An out-of-scope message right after a miss comes here too (data/rules/fallback.yml):
+Rasa's ``utter_out_of_scope`` counts as a miss, and the sheet is not searched
+for an out-of-scope message.
 """
 
 from typing import Any, Dict, List, Text
@@ -36,6 +40,12 @@ MISSES = (
     "utter_fallback_contact",
     "utter_fallback_contact_again",
 )
+# From the second miss in a row, the contact button comes first.
+CONTACT_FROM = 1
+# Replies that tell the visitor the bot could not answer: the fallback's, and the
+# out-of-scope one Rasa sends by rule for a first out-of-scope message.
+OUT_OF_SCOPE = "out_of_scope"
+MISSED = (*MISSES, "utter_out_of_scope")
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
@@ -69,7 +79,7 @@ def misses_before(tracker: Tracker) -> int:
         if event.get("event") == "bot":
             replies.append((event.get("metadata") or {}).get("utter_action") or "")
         elif event.get("event") == "user":
-            if not any(reply in MISSES for reply in replies):
+            if not any(reply in MISSED for reply in replies):
                 break
             misses += 1
             replies = []
@@ -94,15 +104,18 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
-        match = sheet_search().best(message.get("text") or "")
+        in_scope = (message.get("intent") or {}).get("name") != OUT_OF_SCOPE
+        match = sheet_search().best(message.get("text") or "") if in_scope else None
         if match and match.score >= SEARCH_THRESHOLD and match.coverage >= SEARCH_COVERAGE:
             dispatcher.utter_message(
                 response=PASSAGE, section=match.passage.section, passage=match.passage.text
             )
             return []
-        response = miss_response(misses_before(tracker))
-        topics = likeliest_topics(message) or list(MAIN_TOPICS)
-        if response.startswith("utter_fallback_contact"):
-            topics = ["request_contact", *MAIN_TOPICS]
-        dispatcher.utter_message(response=response, buttons=buttons(*topics))
+        misses = misses_before(tracker)
+        topics = (likeliest_topics(message) if in_scope else []) or list(MAIN_TOPICS)
+        if misses >= CONTACT_FROM:
+            topics = ["request_contact", *[key for key in topics if key != "request_contact"]]
+        dispatcher.utter_message(
+            response=miss_response(misses), buttons=buttons(*topics[: MAX_TOPICS + 1])
+        )
         return []

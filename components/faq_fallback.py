@@ -17,7 +17,9 @@ close enough (``confirming_similarity``): one shared word of a long message
 (« comment on change une chambre à air ») confirms nothing. When the intent
 classifier gives ``out_of_scope`` at least ``out_of_scope_doubt`` (« vous prenez
 des stagiaires ? »: faq 0.76, out_of_scope 0.24), even a sure answer needs the
-same confirmation. Otherwise the message goes to
+same confirmation. A message whose only words are ones most answers hold
+(« PTCE ? ») can be neither confirmed nor contradicted by them: the selector's
+answer then stands from ``confirmed_threshold``. Otherwise the message goes to
 ``nlu_fallback`` and the fallback action (actions/fallback.py) quotes the sheet
 or asks, instead of answering beside the question.
 """
@@ -45,6 +47,8 @@ CONFIRMING_SIMILARITY_KEY = "confirming_similarity"
 OUT_OF_SCOPE_DOUBT_KEY = "out_of_scope_doubt"
 OUT_OF_SCOPE = "out_of_scope"
 DOCUMENTS_FILE = "answer_documents.json"
+# A word held by more than this share of the answers tells none of them apart.
+COMMON_WORD_SPREAD = 0.5
 
 
 class AnswerIndex:
@@ -55,6 +59,18 @@ class AnswerIndex:
         self.keys = sorted(documents)
         self.vectorizer = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
         self.matrix = self.vectorizer.fit_transform(documents[key] for key in self.keys)
+        # The share of answers whose document holds each word.
+        self.spread = (self.matrix > 0).mean(axis=0).A1
+
+    def says_nothing(self, text: str) -> bool:
+        """Whether every word of ``text`` is one that most answers hold (« PTCE »), so
+        that the word match can neither confirm nor contradict the selector."""
+        words = set(stems(text))
+        vocabulary = self.vectorizer.vocabulary_
+        return bool(words) and all(
+            word in vocabulary and self.spread[vocabulary[word]] > COMMON_WORD_SPREAD
+            for word in words
+        )
 
     def best(self, text: str, minimum: float = 0.0) -> Optional[str]:
         """The answer key whose words are closest to ``text``, or None when none has a
@@ -168,8 +184,12 @@ class FaqFallbackClassifier(FallbackClassifier):
         sure = response.get("confidence", 0.0) >= self.component_config[RESPONSE_THRESHOLD_KEY]
         if sure and not self._doubts_scope(message):
             return False
+        text = message.get(TEXT) or ""
+        if self.index and self.index.says_nothing(text):
+            # « c'est quoi un PTCE ? »: no word to confirm with; the selector decides.
+            return response.get("confidence", 0.0) < self.component_config[CONFIRMED_THRESHOLD_KEY]
         minimum = self.component_config[CONFIRMING_SIMILARITY_KEY]
-        confirmed = self.index and self.index.best(message.get(TEXT) or "", minimum)
+        confirmed = self.index and self.index.best(text, minimum)
         if confirmed == response.get("intent_response_key"):
             return response.get("confidence", 0.0) < self.component_config[CONFIRMED_THRESHOLD_KEY]
         alternative = self._alternative(selector.get("ranking") or [], confirmed)

@@ -196,3 +196,24 @@ def test_a_passage_exactly_at_the_threshold_is_quoted(monkeypatch: pytest.Monkey
     monkeypatch.setattr(actions.fallback, "sheet_search", ExactlyAtTheThreshold)
     message = fallback(GIBBERISH, [])
     assert message["response"] == "utter_sheet_passage" and "Le passage." in message["text"]
+
+
+def test_a_second_miss_offers_the_contact_first() -> None:
+    message = fallback(GIBBERISH, turn(GIBBERISH, MISSES[0]))
+    assert message["response"] == MISSES[1]
+    assert message["buttons"][0]["payload"] == TOPICS["request_contact"].payload
+
+
+def test_the_out_of_scope_reply_counts_as_a_miss() -> None:
+    """« azertyuiop » got the out-of-scope reply; « qsdfghjklm » is a second miss."""
+    out_of_scope = {"intent": {"name": "out_of_scope", "confidence": 0.9}}
+    message = fallback(GIBBERISH, turn("azertyuiop", "utter_out_of_scope"), out_of_scope)
+    assert message["response"] == MISSES[1]
+    assert message["buttons"][0]["payload"] == TOPICS["request_contact"].payload
+
+
+def test_an_out_of_scope_message_is_never_answered_with_a_passage() -> None:
+    text = "le jumelage des intérêts de l'ESS et les rôles des acteurs sur un territoire"
+    out_of_scope = {"intent": {"name": "out_of_scope", "confidence": 0.9}}
+    message = fallback(text, turn("azertyuiop", "utter_out_of_scope"), out_of_scope)
+    assert message["response"] != "utter_sheet_passage"

@@ -174,3 +174,13 @@ def test_a_sure_answer_is_checked_when_out_of_scope_is_close_behind(
         "nlu_fallback"
     )
     assert intent_after(trained, doubted("où lire la charte ?")) == "faq"
+
+
+@pytest.mark.parametrize("key", ["faq/ptce_definition", "faq/charte"])
+def test_a_message_of_common_words_only_is_left_to_the_selector(
+    trained: FaqFallbackClassifier, key: str
+) -> None:
+    """« PTCE ? »: every answer holds the word, so it confirms and contradicts none."""
+    assert intent_after(trained, parsed("PTCE ?", key, 0.3)) == "faq"
+    barely = CONFIG["confirmed_threshold"] - 0.01
+    assert intent_after(trained, parsed("PTCE ?", key, barely)) == "nlu_fallback"
