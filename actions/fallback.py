@@ -44,8 +44,9 @@ MISSES = (
 CONTACT_FROM = 1
 # Replies that tell the visitor the bot could not answer: the fallback's, and the
 # out-of-scope one Rasa sends by rule for a first out-of-scope message.
-OUT_OF_SCOPE = "out_of_scope"
 MISSED = (*MISSES, "utter_out_of_scope")
+# The intent of a message the sheet does not cover: the sheet is not searched for it.
+OUT_OF_SCOPE = "out_of_scope"
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
