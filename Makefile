@@ -77,12 +77,12 @@ test-stories: train ## the test conversations (rasa test core --e2e)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --e2e --fail-on-prediction-errors --out results/core
 
 # The held-out set was gated at 95 %; with stop 16's new intents (follow-ups,
-# insults, other languages, details the sheet lacks) it scored 93.2 %, and 91.9 %
-# after stop 17's examples for the blind sets' failure kinds (which gained 4 and 6
-# points): the gate holds that level, and the README says what the 18 errors are.
-test-nlu: train ## the held-out NLU set, gated at the level reached (91 %)
+# insults, other languages, details the sheet lacks) it scored 93.2 %, and 92.3 %
+# after stop 17's examples for the blind sets' failure kinds (which gained 5 and 3
+# points): the gate holds that level, and the README says what the 17 errors are.
+test-nlu: train ## the held-out NLU set, gated at the level reached (92 %)
 	$(BIN)/rasa test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
-	$(BIN)/python scripts/check_accuracy.py results/nlu --minimum 0.91
+	$(BIN)/python scripts/check_accuracy.py results/nlu --minimum 0.92
 
 # -rs prints every skipped test and why; with REQUIRE_SERVICES=1 (CI) a missing
 # PostgreSQL, Redis or tmux fails the test instead (tests/support/required.py).
