@@ -16,12 +16,15 @@ give the answer at least ``confirmed_threshold``, and the word match must be
 close enough (``confirming_similarity``): one shared word of a long message
 (« comment on change une chambre à air ») confirms nothing. When the intent
 classifier gives ``out_of_scope`` at least ``out_of_scope_doubt`` (« vous prenez
-des stagiaires ? »: faq 0.76, out_of_scope 0.24), even a sure answer needs the
-same confirmation. A message whose only words are ones most answers hold
-(« PTCE ? ») can be neither confirmed nor contradicted by them: the selector's
-answer then stands from ``confirmed_threshold``. Otherwise the message goes to
-``nlu_fallback`` and the fallback action (actions/fallback.py) quotes the sheet
-or asks, instead of answering beside the question.
+des stagiaires ? »: faq 0.76, out_of_scope 0.24), even a sure answer needs
+confirming, by a closer word match (``doubted_similarity``): a question about
+another kind of cooperative shared « emploi » and « activité » with the benefits
+of a PTCE (cosine 0.17), which is not enough against the doubt. A message whose
+only words are ones most answers hold (« PTCE ? ») can be neither confirmed nor
+contradicted by them: the selector's answer then stands from
+``confirmed_threshold``. Otherwise the message goes to ``nlu_fallback`` and the
+fallback action (actions/fallback.py) quotes the sheet or asks, instead of
+answering beside the question.
 """
 
 import json
@@ -45,6 +48,7 @@ ALTERNATIVES_KEY = "alternatives"
 CONFIRMED_THRESHOLD_KEY = "confirmed_threshold"
 CONFIRMING_SIMILARITY_KEY = "confirming_similarity"
 OUT_OF_SCOPE_DOUBT_KEY = "out_of_scope_doubt"
+DOUBTED_SIMILARITY_KEY = "doubted_similarity"
 OUT_OF_SCOPE = "out_of_scope"
 DOCUMENTS_FILE = "answer_documents.json"
 # A word held by more than this share of the answers tells none of them apart.
@@ -110,8 +114,9 @@ class FaqFallbackClassifier(FallbackClassifier):
     def get_default_config() -> Dict[Text, Any]:
         """Rasa's two thresholds, the one under which an answer needs confirming, how
         many of the selector's next answers the word match may pick instead, how
-        close (cosine) the word match must be to confirm anything, and the
-        confidence of ``out_of_scope`` from which even a sure answer needs confirming."""
+        close (cosine) the word match must be to confirm anything, the confidence
+        of ``out_of_scope`` from which even a sure answer needs confirming, and how
+        close the word match must then be."""
         return {
             **FallbackClassifier.get_default_config(),
             RESPONSE_THRESHOLD_KEY: 0.4,
@@ -119,6 +124,7 @@ class FaqFallbackClassifier(FallbackClassifier):
             CONFIRMED_THRESHOLD_KEY: 0.2,
             CONFIRMING_SIMILARITY_KEY: 0.0,
             OUT_OF_SCOPE_DOUBT_KEY: 1.0,
+            DOUBTED_SIMILARITY_KEY: 0.0,
         }
 
     def __init__(
@@ -182,13 +188,16 @@ class FaqFallbackClassifier(FallbackClassifier):
             return False
         response = selector.get("response", {})
         sure = response.get("confidence", 0.0) >= self.component_config[RESPONSE_THRESHOLD_KEY]
-        if sure and not self._doubts_scope(message):
+        doubted = self._doubts_scope(message)
+        if sure and not doubted:
             return False
         text = message.get(TEXT) or ""
         if self.index and self.index.says_nothing(text):
             # « c'est quoi un PTCE ? »: no word to confirm with; the selector decides.
             return response.get("confidence", 0.0) < self.component_config[CONFIRMED_THRESHOLD_KEY]
         minimum = self.component_config[CONFIRMING_SIMILARITY_KEY]
+        if doubted:
+            minimum = max(minimum, self.component_config[DOUBTED_SIMILARITY_KEY])
         confirmed = self.index and self.index.best(text, minimum)
         if confirmed == response.get("intent_response_key"):
             return response.get("confidence", 0.0) < self.component_config[CONFIRMED_THRESHOLD_KEY]

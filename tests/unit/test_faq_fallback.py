@@ -176,6 +176,22 @@ def test_a_sure_answer_is_checked_when_out_of_scope_is_close_behind(
     assert intent_after(trained, doubted("où lire la charte ?")) == "faq"
 
 
+def test_a_doubted_answer_needs_a_closer_word_match(trained: FaqFallbackClassifier) -> None:
+    """With out_of_scope close behind, a word match that would confirm an unsure answer
+    is not enough: it must reach ``doubted_similarity``."""
+    text = "comment on change une chambre à air de vélo, je dois lire la notice ?"
+    trained.component_config = {**trained.component_config, "out_of_scope_doubt": 0.15}
+    doubted = parsed(text, "faq/charte", 0.9, intent=0.7)
+    doubted.data["intent_ranking"].append({"name": "out_of_scope", "confidence": 0.3})
+    assert intent_after(trained, doubted) == "faq"
+    trained.component_config = {**trained.component_config, "doubted_similarity": 0.5}
+    doubted = parsed(text, "faq/charte", 0.9, intent=0.7)
+    doubted.data["intent_ranking"].append({"name": "out_of_scope", "confidence": 0.3})
+    assert intent_after(trained, doubted) == "nlu_fallback"
+    undoubted = parsed(text, "faq/charte", 0.3)
+    assert intent_after(trained, undoubted) == "faq"  # an unsure answer keeps the usual bar
+
+
 @pytest.mark.parametrize("key", ["faq/ptce_definition", "faq/charte"])
 def test_a_message_of_common_words_only_is_left_to_the_selector(
     trained: FaqFallbackClassifier, key: str
