@@ -1,10 +1,12 @@
 """Trackers of the contact form as the action server receives them, for the action tests."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from actions.lead_form import LEAD_SLOTS
+from actions.lead_form import FIELDS, LEAD_SLOTS, ValidateLeadForm
+from tests.support.actions import run_action
+from tests.support.content import domain
 
 # A completed form, consent included.
 FILLED = {
@@ -52,3 +54,14 @@ def tracker(
 def set_slots(events: list) -> dict:
     """The slots the events set, by name."""
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def validate(on: Tracker) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    """Run validate_lead_form the way the form does, with a domain listing the form's slots."""
+    form_domain = {
+        **domain(),
+        "forms": {"lead_form": {"required_slots": list(FIELDS)}},
+        "slots": {s: {} for s in FIELDS},
+    }
+    events, messages = run_action(ValidateLeadForm(), on, form_domain)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, messages

@@ -3,7 +3,8 @@
 ``lead_input`` is a valid form submission to vary field by field; ``form_turns``
 pairs a visitor's answers with what the form says next, on any channel;
 ``leads_command`` runs the firm's command as the firm does, and ``export_leads``
-reads the store through it, so the tests check what the firm would get.
+reads the store through it, so the tests check what the firm would get;
+``text_and_html`` reads a lead e-mail's two bodies as the firm's mail client shows them.
 """
 
 import json
@@ -11,6 +12,7 @@ import re
 import subprocess
 import sys
 from datetime import datetime, timezone
+from email.message import EmailMessage
 from typing import Any, Dict, List, Sequence, Tuple
 
 from sqlalchemy import select
@@ -101,3 +103,10 @@ def leads_of_conversation(env: Dict[str, str], conversation_id: str) -> List[dic
     finally:
         store.dispose()
     return [lead for lead in export_leads(env) if lead["reference"] in references]
+
+
+def text_and_html(message: EmailMessage) -> Tuple[str, str]:
+    """The plain-text and HTML bodies of a lead e-mail, to check each one the team may read."""
+    plain = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    return plain, html

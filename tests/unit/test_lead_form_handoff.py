@@ -1,0 +1,267 @@
+"""The contact form's actions (fields, consent, hand-off) on a tracker and a dispatcher.
+
+The hand-off runs on a real lead store."""
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction
+from sqlalchemy import update
+
+from actions import lead_handoff
+from actions.lead_handoff import (
+    ActionAnswerSummaryNo,
+    ActionAskConsent,
+    ActionCancelLead,
+    ActionRefuseConsent,
+    ActionSubmitLead,
+)
+from actions.leads.store import LeadStore
+from actions.leads.tables import leads
+from tests.support.actions import run_action as run
+from tests.support.content import response_text
+from tests.support.forms import FILLED, FORGOTTEN, set_slots, tracker
+
+
+def test_consent_notice_says_what_why_who_how_long_and_how_to_erase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEADS_PRIVACY_URL", "https://fr-consultants.com/confidentialite/")
+    monkeypatch.setenv("LEADS_RETENTION_MONTHS", "24")
+    _, (message,) = run(ActionAskConsent(), tracker())
+    for part in (
+        "e-mail",
+        "traiter votre demande",
+        "Cabinet Fr Consultants",
+        "24 mois",
+        "supprimez mes données",
+        "référence de votre demande et votre e-mail",
+        "https://fr-consultants.com/confidentialite/",
+    ):
+        assert part in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_refused_consent_gives_the_contact_link_and_keeps_nothing() -> None:
+    events, (message,) = run(ActionRefuseConsent(), tracker())
+    assert "https://fr-consultants.com/" in message["text"]
+    assert set_slots(events) == FORGOTTEN
+
+
+def test_cancel_ends_the_form_and_forgets_everything() -> None:
+    events, (message,) = run(ActionCancelLead(), tracker(slots=FILLED))
+    assert ActiveLoop(None) in events
+    assert set_slots(events) == FORGOTTEN
+    assert message["response"] == "utter_lead_cancelled"
+
+
+def test_no_at_the_summary_cancels_and_forgets_everything() -> None:
+    events, (message,) = run(ActionAnswerSummaryNo(), tracker("non", "deny", slots=FILLED))
+    assert set_slots(events) == FORGOTTEN
+    assert message["response"] == "utter_lead_cancelled"
+
+
+def test_cancel_with_no_form_running_says_there_is_nothing_to_cancel() -> None:
+    idle = Tracker("t", {}, {"text": "annuler"}, [], False, None, {}, "action_listen")
+    events, (message,) = run(ActionCancelLead(), idle)
+    assert message["response"] == "utter_nothing_to_cancel"
+    assert "enregistrée" not in message["text"]
+    assert "https://fr-consultants.com/" in message["text"]
+
+
+def test_submit_stores_the_lead_with_context_and_gives_its_reference(store: LeadStore) -> None:
+    events = [
+        {
+            "event": "user",
+            "text": "c'est quoi un PTCE ?",
+            "parse_data": {
+                "intent": {"name": "faq"},
+                "response_selector": {
+                    "faq": {"response": {"intent_response_key": "faq/ptce_definition"}}
+                },
+            },
+        },
+        {
+            "event": "user",
+            "text": "je voudrais être accompagné",
+            "parse_data": {"intent": {"name": "request_contact"}},
+        },
+        {"event": "slot", "name": "lead_consent_at", "value": FILLED["lead_consent_at"]},
+        {
+            "event": "user",
+            "text": "Jeanne Dupont",
+            "parse_data": {"intent": {"name": "out_of_scope"}},
+        },
+        {
+            "event": "user",
+            "text": "Tiers-lieu",
+            "parse_data": {  # a form answer the NLU took for a question
+                "intent": {"name": "faq"},
+                "response_selector": {
+                    "faq": {"response": {"intent_response_key": "faq/ptce_benefices"}}
+                },
+            },
+        },
+    ]
+    result, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED, events=events))
+    (lead,) = store.export()
+    assert lead["reference"] in message["text"]
+    assert lead["email"] == "jeanne.dupont@exemple.fr" and lead["need"] == "creer_ptce"
+    assert lead["topic"] == "faq/ptce_definition"
+    assert [m["text"] for m in lead["context"]] == [
+        "c'est quoi un PTCE ?",
+        "je voudrais être accompagné",
+    ]
+    assert lead["consent_version"] == lead_handoff.CONSENT_VERSION
+    # The moment the visitor said yes, not the moment of the submission.
+    assert lead["consent_at"] == FILLED["lead_consent_at"]
+    assert set_slots(result) == FORGOTTEN
+
+
+def test_submissions_are_limited_per_conversation_and_hour(store: LeadStore) -> None:
+    for _ in range(lead_handoff.MAX_SUBMISSIONS_PER_HOUR):
+        run(ActionSubmitLead(), tracker(slots=FILLED))
+    _, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
+    assert message["response"] == "utter_lead_limit_reached"
+    assert len(store.export()) == lead_handoff.MAX_SUBMISSIONS_PER_HOUR
+
+
+def test_submit_without_a_complete_form_stores_nothing(store: LeadStore) -> None:
+    _, (message,) = run(ActionSubmitLead(), tracker(slots={"lead_name": "X"}))
+    assert message["response"] == "utter_no_lead_in_progress" and store.export() == []
+
+
+def test_submit_without_consent_stores_nothing_even_with_every_field(store: LeadStore) -> None:
+    """Answers without a consent (a slot set by a story, a replayed tracker) are never sent."""
+    events, (message,) = run(ActionSubmitLead(), tracker(slots={**FILLED, "lead_consent_at": None}))
+    assert (events, message["response"]) == ([], "utter_no_lead_in_progress")
+    assert store.export() == []
+
+
+def test_a_database_failure_keeps_the_answers_and_says_so(
+    no_database: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    events, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
+    assert message["response"] == "utter_lead_not_stored"
+    assert events == [FollowupAction("action_show_lead_summary")]
+    (record,) = [r for r in caplog.records if r.name == "actions.safety"]
+    assert record.getMessage().startswith("Lead could not be stored: OperationalError at ")
+    assert record.exc_info is None  # no traceback: a database error's text may quote a row
+
+
+def test_consent_time_is_recorded_in_utc() -> None:
+    events, _ = run(lead_handoff.ActionAcceptConsent(), tracker())
+    consent_at = datetime.fromisoformat(events[0]["value"])
+    assert consent_at.tzinfo is not None
+    assert abs((datetime.now(timezone.utc) - consent_at).total_seconds()) < 5
+
+
+def test_the_notice_without_a_policy_page_gives_the_contact_page_and_36_months(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("LEADS_PRIVACY_URL", "LEADS_RETENTION_MONTHS", "LEADS_CONTACT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    _, (message,) = run(ActionAskConsent(), tracker())
+    assert message["response"] == "utter_ask_consent_without_policy"
+    assert "conservées 36 mois" in message["text"]
+    assert message["text"].count(lead_handoff.SITE_URL) == 1
+
+    monkeypatch.setenv("LEADS_CONTACT_URL", "https://fr-consultants.com/contact/")
+    _, (message,) = run(ActionAskConsent(), tracker())
+    assert "https://fr-consultants.com/contact/" in message["text"]
+
+
+def test_consent_is_acknowledged_and_its_time_set() -> None:
+    events, (message,) = run(lead_handoff.ActionAcceptConsent(), tracker())
+    assert message["response"] == "utter_consent_accepted"
+    assert [(e["event"], e["name"]) for e in events] == [("slot", "lead_consent_at")]
+
+
+def test_cancel_after_consent_outside_the_form_still_cancels() -> None:
+    """Between the consent and the form's first question, the form is not active yet."""
+    idle = Tracker("t", {"lead_consent_at": FILLED["lead_consent_at"]}, {}, [], False, None, {}, "")
+    events, (message,) = run(ActionCancelLead(), idle)
+    assert message["response"] == "utter_lead_cancelled"
+    assert set_slots(events) == FORGOTTEN
+
+
+def user(text: Optional[str], intent: str, channel: str = "socketio", **parse: Any) -> Dict:
+    """A user event as Rasa sends it to the action server."""
+    return {
+        "event": "user",
+        "text": text,
+        "input_channel": channel,
+        "parse_data": {"intent": {"name": intent}, **parse},
+    }
+
+
+CONSENT = {"event": "slot", "name": "lead_consent_at", "value": FILLED["lead_consent_at"]}
+
+
+def submitted(events: List[Dict], **slots: Any) -> Tuple[Dict, Dict]:
+    """The stored lead and the message after a submission with ``events`` and ``slots``."""
+    _, (message,) = run(ActionSubmitLead(), tracker(slots={**FILLED, **slots}, events=events))
+    return lead_handoff.lead_store().export()[-1], message
+
+
+def test_the_lead_keeps_the_channel_and_phone_and_says_how_the_firm_will_answer(
+    store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LEADS_FOLLOWUP_TEXT", raising=False)
+    lead, message = submitted([user("bonjour", "greet", "telegram"), CONSENT])
+    assert (lead["channel"], lead["phone"]) == ("telegram", "+33612345678")
+    assert response_text("utter_lead_followup_phone") in message["text"]
+
+    lead, message = submitted([CONSENT], lead_phone="")
+    assert (lead["channel"], lead["phone"]) == ("inconnu", None)
+    assert response_text("utter_lead_followup_email") in message["text"]
+
+    monkeypatch.setenv("LEADS_FOLLOWUP_TEXT", "Réponse sous 48 heures.")
+    _, message = submitted([CONSENT])
+    assert message["text"].endswith("Réponse sous 48 heures.")
+
+
+def test_the_topic_is_an_ami_question_or_a_faq_without_its_answer_key(store: LeadStore) -> None:
+    lead, _ = submitted([user("et l'AMI ?", "ami_calendrier"), CONSENT])
+    assert lead["topic"] == "ami_calendrier"
+    lead, _ = submitted([user("c'est quoi ?", "faq"), user("/greet", "greet"), CONSENT])
+    assert lead["topic"] == "faq"
+    lead, _ = submitted([user("c'est quoi ?", "faq", response_selector={"faq": {}}), CONSENT])
+    assert lead["topic"] == "faq"
+
+
+def test_the_context_is_the_last_five_typed_messages_before_consent(store: LeadStore) -> None:
+    typed = [user(f"question {n}", "faq") for n in range(7)]
+    form = [
+        CONSENT,
+        user("Jeanne Dupont", "out_of_scope"),
+        {"event": "slot", "name": "lead_name", "value": "Jeanne Dupont"},
+    ]
+    lead, _ = submitted(
+        typed + [user("/request_contact", "request_contact"), user(None, "greet")] + form
+    )
+    assert lead["context"] == [{"sender": "user", "text": f"question {n}"} for n in range(3, 7)] + [
+        {"sender": "user", "text": ""}
+    ]
+
+
+def test_submissions_older_than_an_hour_are_not_counted(store: LeadStore) -> None:
+    for _ in range(lead_handoff.MAX_SUBMISSIONS_PER_HOUR):
+        run(ActionSubmitLead(), tracker(slots=FILLED))
+    with store.engine.begin() as connection:
+        connection.execute(
+            update(leads).values(created_at=datetime.now(timezone.utc) - timedelta(minutes=61))
+        )
+    _, (message,) = run(ActionSubmitLead(), tracker(slots=FILLED))
+    assert message["response"] == "utter_lead_submitted"
+
+
+def test_a_submission_starts_the_retries_on_the_actions_store(
+    store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: List[Any] = []
+    monkeypatch.setattr(lead_handoff, "start_background_retry", started.append)
+    run(ActionSubmitLead(), tracker(slots=FILLED))
+    assert started == [lead_handoff.lead_store]
