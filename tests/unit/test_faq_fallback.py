@@ -159,21 +159,21 @@ def test_a_word_match_below_the_confirming_similarity_confirms_nothing(
     assert intent_after(trained, parsed(text, "faq/charte", 0.3)) == "nlu_fallback"
 
 
+def doubted(text: str, out_of_scope: float) -> Message:
+    """A sure answer (0.9) on ``faq/charte``, with ``out_of_scope`` close behind ``faq``."""
+    message = parsed(text, "faq/charte", 0.9, intent=1.0 - out_of_scope)
+    message.data["intent_ranking"].append({"name": "out_of_scope", "confidence": out_of_scope})
+    return message
+
+
 def test_a_sure_answer_is_checked_when_out_of_scope_is_close_behind(
     trained: FaqFallbackClassifier,
 ) -> None:
     """« vous prenez des stagiaires ? »: faq 0.76, out_of_scope 0.24, a sure answer."""
     trained.component_config = {**trained.component_config, "out_of_scope_doubt": 0.15}
-
-    def doubted(text: str) -> Message:
-        message = parsed(text, "faq/charte", 0.9, intent=0.76)
-        message.data["intent_ranking"].append({"name": "out_of_scope", "confidence": 0.24})
-        return message
-
-    assert intent_after(trained, doubted("vous prenez des stagiaires en master ?")) == (
-        "nlu_fallback"
-    )
-    assert intent_after(trained, doubted("où lire la charte ?")) == "faq"
+    stagiaires = doubted("vous prenez des stagiaires en master ?", 0.24)
+    assert intent_after(trained, stagiaires) == "nlu_fallback"
+    assert intent_after(trained, doubted("où lire la charte ?", 0.24)) == "faq"
 
 
 def test_a_doubted_answer_needs_a_closer_word_match(trained: FaqFallbackClassifier) -> None:
@@ -181,13 +181,9 @@ def test_a_doubted_answer_needs_a_closer_word_match(trained: FaqFallbackClassifi
     is not enough: it must reach ``doubted_similarity``."""
     text = "comment on change une chambre à air de vélo, je dois lire la notice ?"
     trained.component_config = {**trained.component_config, "out_of_scope_doubt": 0.15}
-    doubted = parsed(text, "faq/charte", 0.9, intent=0.7)
-    doubted.data["intent_ranking"].append({"name": "out_of_scope", "confidence": 0.3})
-    assert intent_after(trained, doubted) == "faq"
+    assert intent_after(trained, doubted(text, 0.3)) == "faq"
     trained.component_config = {**trained.component_config, "doubted_similarity": 0.5}
-    doubted = parsed(text, "faq/charte", 0.9, intent=0.7)
-    doubted.data["intent_ranking"].append({"name": "out_of_scope", "confidence": 0.3})
-    assert intent_after(trained, doubted) == "nlu_fallback"
+    assert intent_after(trained, doubted(text, 0.3)) == "nlu_fallback"
     undoubted = parsed(text, "faq/charte", 0.3)
     assert intent_after(trained, undoubted) == "faq"  # an unsure answer keeps the usual bar
 
