@@ -27,6 +27,10 @@ WHICH_ONE = "utter_which_one"
 # Answers that say the sheet cannot answer and a consultant can: the consent
 # notice follows at once, so that asking for a price leads to the contact.
 CONTACT_NEXT = ("faq/limite_tarifs",)
+# Answers that name no topic of their own (« Notre fiche ne donne pas cette
+# précision »): the topic stays the one answered before, so that « le rapport fait
+# combien de pages ? » then « le lien ? » gets the report's link.
+KEEP_TOPIC = ("faq/limite_details",)
 # A yes/no question the sheet says yes to, for each topic, recognised by its
 # words: whether something exists (« y a-t-il une vidéo ? ») or is recognised by
 # law. The answer opens with « Oui. ». A yes/no question on any other point, or
@@ -131,7 +135,7 @@ class ActionAnswerFaq(Action):
         if says_yes(key, tracker.latest_message.get("text") or ""):
             dispatcher.utter_message(response=YES)
         send_faq_answer(dispatcher, key)
-        return [SlotSet(TOPIC_SLOT, key)]
+        return [] if key in KEEP_TOPIC else [SlotSet(TOPIC_SLOT, key)]
 
 
 def last_offer(tracker: Tracker) -> List[Dict[Text, Any]]:

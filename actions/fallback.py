@@ -3,11 +3,16 @@
 Rasa's two-stage fallback asks "did you mean X?" and then to rephrase, with the
 same texts every time. This action replaces it (data/rules/fallback.yml):
 
-1. A message about the sheet's subject gets the closest passage of the sheet,
+1. A message that plainly asks to be contacted (« je voudrais parler à un humain »,
+   « je souhaite être contactée ») gets the consent notice, as the
+   ``request_contact`` intent does: when such a request comes with a long
+   introduction (who the visitor is, where from), the NLU may be unsure of it, and a
+   missed request loses the whole conversation that should have followed.
+2. A message about the sheet's subject gets the closest passage of the sheet,
    quoted with its section (``actions.sheet_search``), when the passage is close
    enough (``SEARCH_THRESHOLD``) and holds enough of the message's words
    (``SEARCH_COVERAGE``), both measured on the blind sets: see the README.
-2. Otherwise the reply depends on how many misses came just before, so that the
+3. Otherwise the reply depends on how many misses came just before, so that the
    visitor never reads the same text twice in a row: the likeliest topics first,
    then a request to rephrase with the contact button, then the contact offer.
 
@@ -16,11 +21,15 @@ Rasa's ``utter_out_of_scope`` counts as a miss, and the sheet is not searched
 for an out-of-scope message.
 """
 
+import re
+import unicodedata
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import in_contact
 from actions.safety import guarded
 from actions.sheet_search import sheet_search
 from actions.topics import MAIN_TOPICS, TOPICS, buttons
@@ -47,6 +56,24 @@ CONTACT_FROM = 1
 MISSED = (*MISSES, "utter_out_of_scope")
 # The intent of a message the sheet does not cover: the sheet is not searched for it.
 OUT_OF_SCOPE = "out_of_scope"
+# A request to be contacted, in so many words (matched without accents): to speak
+# with a person of the firm, to be contacted or called back.
+PERSON = (
+    r"(un humain|une (vraie )?personne|quelqu'?un|une? consultante?|une? conseill(er|ere)"
+    r"|une? experte?|l'? ?une? de vos|vos consultants|le cabinet|votre equipe)"
+)
+ASKS_FOR_CONTACT = re.compile(
+    rf"\b(parler|discuter|echanger|m'?entretenir) (a|avec) {PERSON}"
+    r"|\b(etre|me faire) (re)?(contacte|rappele)e?s?\b"
+    r"|\b(me|nous) (re)?contacter\b"
+    # « me rappeler » that is not « remind me » (« me rappeler ce qu'est un PTCE »)
+    r"|\b(me|nous) rappeler\b(?!\s+(ce|c'|la|le|les|l'|quel\w*|quoi|comment|pourquoi|qu\w*|de|des"
+    r"|du|en|a|combien|quand|ou)\b)"
+    r"|\b(rappelez|contactez|recontactez)[- ](moi|nous)\b"
+)
+# « Je ne veux pas être rappelé » asks for nothing.
+NEGATION = re.compile(r"\b(ne|n'|pas|jamais|plus|sans)\b")
+CONSENT = "action_ask_consent"
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
@@ -64,6 +91,13 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
             scored[name] = max(scored.get(name, 0.0), confidence)
     ordered = sorted((key for key in scored if key in TOPICS), key=scored.get, reverse=True)
     return ordered[:limit]
+
+
+def asks_for_contact(text: str) -> bool:
+    """Whether ``text`` asks, in so many words and without a negation, to be contacted."""
+    folded = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    return bool(ASKS_FOR_CONTACT.search(folded)) and not NEGATION.search(folded)
 
 
 def misses_before(tracker: Tracker) -> int:
@@ -105,6 +139,8 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
+        if asks_for_contact(message.get("text") or "") and not in_contact(tracker):
+            return [FollowupAction(CONSENT)]
         in_scope = (message.get("intent") or {}).get("name") != OUT_OF_SCOPE
         match = sheet_search().best(message.get("text") or "") if in_scope else None
         if match and match.score >= SEARCH_THRESHOLD and match.coverage >= SEARCH_COVERAGE:

@@ -156,7 +156,12 @@ class ActionAnswerFollowUp(Action):
         named = None
         if len(re.findall(r"\w+", tracker.latest_message.get("text") or "")) >= OWN_TOPIC_WORDS:
             named = selected_answer(tracker, minimum=OWN_TOPIC_CONFIDENCE)
-        topic = named or tracker.get_slot(TOPIC_SLOT)
+        remembered = tracker.get_slot(TOPIC_SLOT)
+        # « Vous pouvez préciser cet accompagnement ? » after one offer names the list
+        # of offers in its words, but asks about the offer just answered.
+        if named == "faq/offres" and remembered in OFFER_PAGES:
+            named = None
+        topic = named or remembered
         if aspect is None or topic not in TOPICS:
             ask_which_topic(dispatcher)
             return []

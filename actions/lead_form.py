@@ -78,6 +78,11 @@ COMMAND_CONFIDENCE = 0.8
 MAX_NAME_WORDS = 6
 # Ways of declining to give a phone number.
 NO_PHONE = ("passer", "passe", "aucun", "non", "pas de", "sans", "rien", "prefere pas")
+# A need typed in words that name no option (« devenir bénévole dans un PTCE »),
+# this long at least, is the « Autre besoin » option, and its words become the
+# message unless one was given: nothing the visitor typed is lost. Shorter text
+# (« bof ») is asked again.
+MIN_NEED_WORDS = 3
 # Lower for questions, which must also look like one; below it, the NLU's own
 # fallback threshold (config.yml) is near anyway.
 QUESTION_CONFIDENCE = 0.5
@@ -326,7 +331,15 @@ class ValidateLeadForm(FormValidationAction):
     async def validate_lead_need(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[Text, Any]:
-        return await self._choice("lead_need", value, dispatcher)
+        typed = str(value or "")
+        if match_choice("lead_need", typed) or len(normalise(typed).split()) < MIN_NEED_WORDS:
+            return await self._choice("lead_need", value, dispatcher)
+        if tracker.get_slot("lead_message"):
+            return {"lead_need": "autre"}
+        try:
+            return {"lead_need": "autre", "lead_message": clean_text(typed, "message")}
+        except InvalidField:  # too long for a message: the message question explains it
+            return {"lead_need": "autre"}
 
 
 @guarded

@@ -9,6 +9,8 @@ is tried, so a destination that is down never loses a lead nor shows an error.
 
 import asyncio
 import os
+import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Dict, Iterator, List, Optional, Text
@@ -17,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.lead_form import CHOICES, FIELDS, LEAD_SLOTS, corrections, normalise
+from actions.lead_form import CHOICES, CORRECTABLE, FIELDS, LEAD_SLOTS, corrections, normalise
 from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
@@ -40,6 +42,13 @@ FIELD_WORDS = {
     "lead_message": ("message",),
     "lead_name": ("nom", "prenom"),
 }
+# The new value typed after the field's name: « l'organisation c'est Petit Bâtiment
+# SAS, pas SARL », « nom : Jeanne Martin ». What follows « , pas » or « au lieu de »
+# is the old value.
+NEW_VALUE = re.compile(r"^\w*\s*(?:c'est|c|est|:|=)\s+(?P<value>.+)$", re.IGNORECASE)
+OLD_VALUE = re.compile(r"(?:,\s*(?:pas|non|et non)\b|\bet non\b|\bau lieu d).*$", re.IGNORECASE)
+# « Le nom est faux » says what is wrong, not the new value.
+VERDICTS = ("faux", "fausse", "errone", "incorrect", "mauvais", "pas", "mal", "inexact", "a ")
 
 
 def env(name: str, default: str) -> str:
@@ -145,17 +154,42 @@ def typed_corrections(dispatcher: CollectingDispatcher, tracker: Tracker) -> Lis
     return [SlotSet(field, value) for field, value in corrected.items()]
 
 
+def fold(text: str) -> str:
+    """``text`` in lower case without accents, each character in its place."""
+    return "".join(unicodedata.normalize("NFKD", char.lower())[0] for char in text)
+
+
+def named_value(field: str, text: str) -> Optional[str]:
+    """The new value of ``field`` typed after its name, if the message gives one.
+
+    The form validates it as it validates any answer (it runs next, see the rules):
+    the summary shows it, or the form gives the reason and asks the field again.
+    """
+    if field in CORRECTABLE:  # an e-mail or a phone number is found by its shape instead
+        return None
+    text = text.replace("’", "'")
+    for word in FIELD_WORDS[field]:
+        found = re.search(rf"\b{word}", fold(text))
+        typed = found and NEW_VALUE.match(text[found.end() :].strip())
+        if typed:
+            value = OLD_VALUE.sub("", typed.group("value")).strip(" .!")
+            return None if not value or fold(value).startswith(VERDICTS) else value
+    return None
+
+
 @guarded
 class ActionCorrectLead(Action):
-    """Empties the field to correct, so the form asks it again (see the rules).
+    """Empties the field to correct, or sets the value typed with it (see the rules).
 
     A new e-mail or phone number typed with the correction (« non, le mail c'est
     … ») replaces the old one at once, and the form shows the summary again.
     Otherwise the field comes from the button's entity or from the words typed ("mon
-    e-mail est faux"); when neither names one (or the entity is not a field name,
-    e.g. a crafted ``{"lead_field": {"x": 1}}``), the fields are offered as buttons
-    and the bot waits instead of letting the form run. Without consent in this
-    form run (a lead already sent) nothing is asked: personal data only after consent.
+    e-mail est faux"), with its new value when one follows its name (« l'organisation
+    c'est … »), which the form then validates like any answer. When neither names a
+    field (or the entity is not a field name, e.g. a crafted ``{"lead_field": {"x":
+    1}}``), the fields are offered as buttons and the bot waits instead of letting
+    the form run. Without consent in this form run (a lead already sent) nothing is
+    asked: personal data only after consent.
     """
 
     def name(self) -> Text:
@@ -190,7 +224,8 @@ class ActionCorrectLead(Action):
                 ],
             )
             return [FollowupAction("action_listen")]
-        return [SlotSet(field, None)]
+        # The form validates a typed value next: the summary again, or the reason.
+        return [SlotSet(field, named_value(field, tracker.latest_message.get("text") or ""))]
 
 
 @guarded

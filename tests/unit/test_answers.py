@@ -9,6 +9,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.answers import (
     CONTACT_NEXT,
+    KEEP_TOPIC,
     WHICH_ONE,
     YES,
     ActionAnswerFaq,
@@ -54,7 +55,12 @@ def payloads(message: Dict) -> List[str]:
 
 # The answers followed by the consent notice instead are tested below.
 @pytest.mark.parametrize(
-    "key", [key for key in TOPICS if key.startswith("faq/") and key not in CONTACT_NEXT]
+    "key",
+    [
+        key
+        for key in TOPICS
+        if key.startswith("faq/") and key not in CONTACT_NEXT and key not in KEEP_TOPIC
+    ],
 )
 def test_each_answer_is_sent_by_name_with_its_related_topics_and_remembered(key: str) -> None:
     events, message = answer_faq(key)
@@ -62,6 +68,12 @@ def test_each_answer_is_sent_by_name_with_its_related_topics_and_remembered(key:
     related = [TOPICS[topic].payload for topic in RELATED[key]]
     assert payloads(message)[-len(related) :] == related
     assert events == [SlotSet(TOPIC_SLOT, key)]
+
+
+def test_a_limit_with_no_topic_of_its_own_keeps_the_topic_for_the_next_follow_up() -> None:
+    events, message = answer_faq("faq/limite_details")
+    assert message["response"] == "utter_faq/limite_details"
+    assert events == []  # the topic answered before stays for « le lien ? »
 
 
 def test_an_answer_with_details_offers_them_first() -> None:
@@ -242,6 +254,16 @@ def test_a_short_follow_up_keeps_the_remembered_topic() -> None:
         ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, "faq/charte")
     )
     assert message["response"] == "utter_faq/charte"
+
+
+def test_more_about_this_offer_stays_on_the_offer_though_its_words_name_the_list() -> None:
+    latest = dict(faq_message("faq/offres"), text="pouvez-vous détailler cet accompagnement ?")
+    latest["intent"] = {"name": "ask_more", "confidence": 0.9}
+    _, (message,) = run_action(
+        ActionAnswerFollowUp(clock=lambda: LATER),
+        tracker(latest, "faq/offre_transition_ecologique"),
+    )
+    assert message["response"] == f"utter_{DETAILS['faq/offre_transition_ecologique']}"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ conversations themselves are erased by the tracker store (tests/unit/test_stores
 """
 
 import logging
+import re
 from typing import Any, List
 
 import pytest
@@ -20,7 +21,7 @@ from actions.erasure import (
     ValidateErasureForm,
 )
 from actions.lead_handoff import ActionSubmitLead
-from actions.leads.store import Lead, LeadStore
+from actions.leads.store import REFERENCE_ALPHABET, Lead, LeadStore
 from stores import tracker_store
 from tests.support.actions import run_action
 from tests.support.content import domain, response_text
@@ -159,6 +160,14 @@ def test_the_reference_is_read_in_any_spacing_and_a_malformed_one_is_asked_again
     assert validate("erasure_reference", " ptce-7kq4 m9xr ") == ("PTCE-7KQ4-M9XR", [])
     value, (message,) = validate("erasure_reference", "PTCE-12")
     assert (value, message["response"]) == (None, "utter_invalid_reference")
+
+
+def test_the_malformed_reference_reply_names_the_characters_never_issued() -> None:
+    """« PTCE-00000000 » is eight characters: the reply must say why it is refused."""
+    reply = response_text("utter_invalid_reference")
+    listed = re.search(r"jamais (.+?) \(", reply).group(1)
+    never_issued = sorted(set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") - set(REFERENCE_ALPHABET))
+    assert sorted(re.findall(r"\b\w\b", listed)) == never_issued
 
 
 def test_answers_emptied_to_be_asked_again_are_not_refused() -> None:

@@ -4,6 +4,7 @@ from typing import Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 
 import actions.fallback
 from actions.fallback import (
@@ -11,6 +12,7 @@ from actions.fallback import (
     SEARCH_COVERAGE,
     SEARCH_THRESHOLD,
     ActionFallback,
+    asks_for_contact,
     likeliest_topics,
     miss_response,
 )
@@ -217,3 +219,32 @@ def test_an_out_of_scope_message_is_never_answered_with_a_passage() -> None:
     out_of_scope = {"intent": {"name": "out_of_scope", "confidence": 0.9}}
     message = fallback(text, turn("azertyuiop", "utter_out_of_scope"), out_of_scope)
     assert message["response"] != "utter_sheet_passage"
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("Responsable d'une épicerie solidaire, j'aimerais parler avec quelqu'un", True),
+        ("élue municipale, je souhaiterais être rappelée par une consultante", True),
+        ("Pouvez-vous me recontacter la semaine prochaine ?", True),
+        ("contactez-moi svp", True),
+        ("je veux echanger avec l un de vos consultants", True),
+        ("je ne souhaite pas être recontacté", False),
+        ("pouvez-vous me rappeler ce qu'est un PTCE ?", False),
+        ("comment parler à un élu de notre projet ?", False),
+        ("un PTCE peut-il me rapporter des clients ?", False),
+    ],
+)
+def test_a_request_to_be_contacted_is_told_by_its_words(text: str, asks: bool) -> None:
+    assert asks_for_contact(text) is asks
+
+
+def test_an_unsure_request_to_be_contacted_gets_the_consent_notice() -> None:
+    text = "Directeur d'une Scop en Bretagne, je voudrais parler à un humain"
+    latest = dict(PARSE, text=text)
+    tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
+    assert run_action(ActionFallback(), tracker) == ([FollowupAction("action_ask_consent")], [])
+    # In the contact form already: no second notice, the usual fallback reply.
+    tracker = Tracker("t", {"lead_consent_at": "x"}, latest, [], False, None, {}, "action_listen")
+    _, (message,) = run_action(ActionFallback(), tracker)
+    assert message["response"] == MISSES[0]

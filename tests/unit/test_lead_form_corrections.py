@@ -132,3 +132,28 @@ def test_a_correction_at_the_summary_that_gives_the_new_email_takes_it() -> None
     events, messages = run(ActionCorrectLead(), tracker(typed, "lead_correct", slots=FILLED))
     assert events == [SlotSet("lead_email", "jeanne.martin@exemple.org")]
     assert messages[0]["response"] == "utter_lead_field_corrected"
+
+
+@pytest.mark.parametrize(
+    "typed, field, value",
+    [
+        (
+            "Il y a une erreur, l'organisation c'est Petit Bâtiment SAS, pas SARL.",
+            "lead_organisation",
+            "Petit Bâtiment SAS",
+        ),
+        ("le territoire c’est la Sarthe et non la Mayenne", "lead_territory", "la Sarthe"),
+        ("pardon, mon nom : Jeanne Martin", "lead_name", "Jeanne Martin"),
+        ("le type c'est une entreprise", "lead_organisation_type", "une entreprise"),
+        # What is wrong, not the new value: the field is asked again.
+        ("le nom est faux", "lead_name", None),
+        ("l'organisation est mal écrite", "lead_organisation", None),
+        ("le territoire n'est pas le bon", "lead_territory", None),
+    ],
+)
+def test_a_field_named_with_its_new_value_at_the_summary_takes_it(
+    typed: str, field: str, value: Any
+) -> None:
+    events, messages = run(ActionCorrectLead(), tracker(typed, "nlu_fallback", slots=FILLED))
+    assert events == [SlotSet(field, value)]
+    assert messages == []

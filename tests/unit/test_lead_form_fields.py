@@ -259,6 +259,21 @@ def test_choice_fields_keep_the_option_or_ask_again(slot: str, typed: str, key: 
     assert [m["response"] for m in messages] == ([] if key else ["utter_choice_not_recognised"])
 
 
+def test_a_need_typed_in_words_is_the_other_need_and_its_words_the_message() -> None:
+    typed = "Devenir bénévole dans un PTCE"
+    slots, messages = validate(
+        tracker(typed, "out_of_scope", slots={"requested_slot": "lead_need"})
+    )
+    assert slots == {"lead_need": "autre", "lead_message": typed}
+    assert messages == []
+
+
+def test_a_need_typed_in_words_keeps_a_message_already_given() -> None:
+    filled = {"requested_slot": "lead_need", "lead_message": "Rappelez-moi le matin."}
+    slots, _ = validate(tracker("Trouver des bénévoles pour notre épicerie", "faq", 0.3, filled))
+    assert slots == {"lead_need": "autre"}
+
+
 @pytest.mark.parametrize("typed", ["passer", "Aucun", "non"])
 def test_the_phone_is_skipped_with_a_word(typed: str) -> None:
     slots, messages = validate(
