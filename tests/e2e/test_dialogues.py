@@ -12,9 +12,10 @@ from tests.e2e.test_blind import save
 from tests.support.chat import say
 from tests.support.dialogues import evaluate
 
-# The issue asks 85 % of the checked turns; this gate holds the level reached
-# (README, "Understanding") so that no change makes it worse. Raise it with the score.
-CHECKED_TURNS_MINIMUM = 0.75
+# The issue asks 85 % of the checked turns. Stop 19 reached 85.3 % on this machine;
+# the gate sits about three points under it, the measured training noise (README,
+# "Understanding"), so that it catches a regression and not a retraining.
+CHECKED_TURNS_MINIMUM = 0.82
 
 
 def test_the_blind_conversations_pass_their_checks_and_never_break(rasa_url: str) -> None:
