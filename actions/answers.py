@@ -27,6 +27,7 @@ WHICH_ONE = "utter_which_one"
 # Answers that say the sheet cannot answer and a consultant can: the consent
 # notice follows at once, so that asking for a price leads to the contact.
 CONTACT_NEXT = ("faq/limite_tarifs",)
+CONSENT = "action_ask_consent"
 # Answers that name no topic of their own (« Notre fiche ne donne pas cette
 # précision »): the topic stays the one answered before, so that « le rapport fait
 # combien de pages ? » then « le lien ? » gets the report's link.
@@ -109,6 +110,18 @@ def in_contact(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("lead_consent_at"))
 
 
+def may_offer_contact(tracker: Tracker) -> bool:
+    """Whether the consent notice may follow: no form running, no consent given yet."""
+    return not tracker.active_loop_name and not in_contact(tracker)
+
+
+def answer_then_consent(dispatcher: CollectingDispatcher, key: str) -> List[Dict[Text, Any]]:
+    """The honest answer to ``key`` (« Notre fiche ne donne pas les tarifs… »), then
+    the consent notice, so that the question leads to a consultant."""
+    dispatcher.utter_message(response=f"utter_{key}")
+    return [SlotSet(TOPIC_SLOT, key), FollowupAction(CONSENT)]
+
+
 def says_yes(key: str, text: str) -> bool:
     """Whether ``text`` is a yes/no question that the answer to ``key`` says yes to."""
     pattern = YES_WHEN.get(key)
@@ -129,9 +142,8 @@ class ActionAnswerFaq(Action):
         if key is None:
             ask_which_topic(dispatcher)
             return []
-        if key in CONTACT_NEXT and not tracker.active_loop_name and not in_contact(tracker):
-            dispatcher.utter_message(response=f"utter_{key}")
-            return [SlotSet(TOPIC_SLOT, key), FollowupAction("action_ask_consent")]
+        if key in CONTACT_NEXT and may_offer_contact(tracker):
+            return answer_then_consent(dispatcher, key)
         if says_yes(key, tracker.latest_message.get("text") or ""):
             dispatcher.utter_message(response=YES)
         send_faq_answer(dispatcher, key)
@@ -162,6 +174,6 @@ class ActionAnswerYes(Action):
     ) -> List[Dict[Text, Any]]:
         offered = last_offer(tracker)
         if any(button.get("payload") == TOPICS["request_contact"].payload for button in offered):
-            return [FollowupAction("action_ask_consent")]
+            return [FollowupAction(CONSENT)]
         dispatcher.utter_message(response=WHICH_ONE, buttons=offered or buttons(*MAIN_TOPICS))
         return []

@@ -7,7 +7,9 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
    « je souhaite être contactée ») gets the consent notice, as the
    ``request_contact`` intent does: when such a request comes with a long
    introduction (who the visitor is, where from), the NLU may be unsure of it, and a
-   missed request loses the whole conversation that should have followed.
+   missed request loses the whole conversation that should have followed. A
+   question on the price or the duration of the firm's accompaniments, in so
+   many words, gets the same honest answer and consent notice as ``faq/limite_tarifs``.
 2. A message about the sheet's subject gets the closest passage of the sheet,
    quoted with its section (``actions.sheet_search``), when the passage is close
    enough (``SEARCH_THRESHOLD``) and holds enough of the message's words
@@ -29,7 +31,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import in_contact
+from actions.answers import CONSENT, answer_then_consent, may_offer_contact
 from actions.safety import guarded
 from actions.sheet_search import sheet_search
 from actions.topics import MAIN_TOPICS, TOPICS, buttons
@@ -59,11 +61,13 @@ OUT_OF_SCOPE = "out_of_scope"
 # A request to be contacted, in so many words (matched without accents): to speak
 # with a person of the firm, to be contacted or called back.
 PERSON = (
-    r"(un humain|une (vraie )?personne|quelqu'?un|une? consultante?|une? conseill(er|ere)"
+    r"(un humain|une (vraie )?personne|quelqu'? ?un|une? consultante?|une? conseill(er|ere)"
     r"|une? experte?|l'? ?une? de vos|vos consultants|le cabinet|votre equipe)"
 )
 ASKS_FOR_CONTACT = re.compile(
-    rf"\b(parler|discuter|echanger|m'?entretenir) (a|avec) {PERSON}"
+    # a wish to talk with someone, not « suis-je en train de discuter avec une vraie personne ? »
+    r"\b(veux|voudrais|aimerais|souhaite\w*|besoin|puis|peux|pourrais|possible|comment|pour)\b"
+    rf".*\b(parler|discuter|echanger|m'?entretenir) (a|avec) {PERSON}"
     r"|\b(etre|me faire) (re)?(contacte|rappele)e?s?\b"
     r"|\b(me|nous) (re)?contacter\b"
     # « me rappeler » that is not « remind me » (« me rappeler ce qu'est un PTCE »)
@@ -73,7 +77,17 @@ ASKS_FOR_CONTACT = re.compile(
 )
 # « Je ne veux pas être rappelé » asks for nothing.
 NEGATION = re.compile(r"\b(ne|n'|pas|jamais|plus|sans)\b")
-CONSENT = "action_ask_consent"
+# A price or a duration, of the firm's work: « c'est combien un accompagnement ? ».
+# « combien » alone asks a count as often as a price (« combien d'accompagnements ? »).
+PRICE = re.compile(
+    r"\b(tarif\w*|prix|cout\w*|honoraires?|devis|factur\w*|payant\w*|gratuit\w*|cher|duree"
+    r"|dure|combien de (temps|mois|jours|semaines)|(c'est|a|pour) combien)\b"
+)
+FIRMS_WORK = re.compile(
+    r"\b(accompagn\w*|missions?|cabinet|consultants?|prestations?|chez vous|vos services"
+    r"|intervention)\b"
+)
+PRICES = "faq/limite_tarifs"
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
@@ -93,11 +107,22 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
     return ordered[:limit]
 
 
+def fold(text: str) -> str:
+    """``text`` in lower case, without accents, with straight apostrophes."""
+    folded = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(char for char in folded if not unicodedata.combining(char))
+
+
 def asks_for_contact(text: str) -> bool:
     """Whether ``text`` asks, in so many words and without a negation, to be contacted."""
-    folded = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    folded = fold(text)
     return bool(ASKS_FOR_CONTACT.search(folded)) and not NEGATION.search(folded)
+
+
+def asks_for_price(text: str) -> bool:
+    """Whether ``text`` asks, in so many words, the price or duration of the firm's work."""
+    folded = fold(text)
+    return bool(PRICE.search(folded) and FIRMS_WORK.search(folded))
 
 
 def misses_before(tracker: Tracker) -> int:
@@ -139,10 +164,13 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
-        if asks_for_contact(message.get("text") or "") and not in_contact(tracker):
+        text = message.get("text") or ""
+        if may_offer_contact(tracker) and asks_for_contact(text):
             return [FollowupAction(CONSENT)]
+        if may_offer_contact(tracker) and asks_for_price(text):
+            return answer_then_consent(dispatcher, PRICES)
         in_scope = (message.get("intent") or {}).get("name") != OUT_OF_SCOPE
-        match = sheet_search().best(message.get("text") or "") if in_scope else None
+        match = sheet_search().best(text) if in_scope else None
         if match and match.score >= SEARCH_THRESHOLD and match.coverage >= SEARCH_COVERAGE:
             dispatcher.utter_message(
                 response=PASSAGE, section=match.passage.section, passage=match.passage.text

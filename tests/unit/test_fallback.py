@@ -4,7 +4,7 @@ from typing import Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 
 import actions.fallback
 from actions.fallback import (
@@ -13,6 +13,7 @@ from actions.fallback import (
     SEARCH_THRESHOLD,
     ActionFallback,
     asks_for_contact,
+    asks_for_price,
     likeliest_topics,
     miss_response,
 )
@@ -232,6 +233,7 @@ def test_an_out_of_scope_message_is_never_answered_with_a_passage() -> None:
         ("je ne souhaite pas être recontacté", False),
         ("pouvez-vous me rappeler ce qu'est un PTCE ?", False),
         ("comment parler à un élu de notre projet ?", False),
+        ("Je discute avec une vraie personne, là ?", False),
         ("un PTCE peut-il me rapporter des clients ?", False),
     ],
 )
@@ -248,3 +250,29 @@ def test_an_unsure_request_to_be_contacted_gets_the_consent_notice() -> None:
     tracker = Tracker("t", {"lead_consent_at": "x"}, latest, [], False, None, {}, "action_listen")
     _, (message,) = run_action(ActionFallback(), tracker)
     assert message["response"] == MISSES[0]
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("un accompagnement chez vous, ça revient à combien ?", True),
+        ("Quelle durée pour une mission du Cabinet ?", True),
+        ("vos prestations sont-elles payantes pour une asso ?", True),
+        ("combien y a-t-il de PTCE en France ?", False),
+        ("combien d'accompagnements propose le cabinet ?", False),
+        ("l'adhésion à un pôle coûte cher ?", False),
+    ],
+)
+def test_a_price_question_on_the_firms_work_is_told_by_its_words(text: str, asks: bool) -> None:
+    assert asks_for_price(text) is asks
+
+
+def test_an_unsure_price_question_gets_the_honest_answer_then_the_consent_notice() -> None:
+    latest = dict(PARSE, text="un accompagnement chez vous, ça revient à combien ?")
+    tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
+    events, (message,) = run_action(ActionFallback(), tracker)
+    assert message["response"] == "utter_faq/limite_tarifs"
+    assert events == [
+        SlotSet("topic", "faq/limite_tarifs"),
+        FollowupAction("action_ask_consent"),
+    ]
