@@ -48,7 +48,9 @@ FIELD_WORDS = {
 NEW_VALUE = re.compile(r"^\w*\s*(?:c'est|c|est|:|=)\s+(?P<value>.+)$", re.IGNORECASE)
 OLD_VALUE = re.compile(r"(?:,\s*(?:pas|non|et non)\b|\bet non\b|\bau lieu d).*$", re.IGNORECASE)
 # « Le nom est faux » says what is wrong, not the new value.
-VERDICTS = ("faux", "fausse", "errone", "incorrect", "mauvais", "pas", "mal", "inexact", "a ")
+VERDICTS = frozenset(
+    "faux fausse errone erronee incorrect incorrecte mauvais mauvaise pas mal inexact a".split()
+)
 
 
 def env(name: str, default: str) -> str:
@@ -173,7 +175,7 @@ def named_value(field: str, text: str) -> Optional[str]:
         typed = found and NEW_VALUE.match(text[found.end() :].strip())
         if typed:
             value = OLD_VALUE.sub("", typed.group("value")).strip(" .!")
-            return None if not value or fold(value).startswith(VERDICTS) else value
+            return None if not value or fold(value).split()[0] in VERDICTS else value
     return None
 
 

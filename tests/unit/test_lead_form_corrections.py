@@ -144,6 +144,7 @@ def test_a_correction_at_the_summary_that_gives_the_new_email_takes_it() -> None
         ),
         ("le territoire c’est la Sarthe et non la Mayenne", "lead_territory", "la Sarthe"),
         ("pardon, mon nom : Jeanne Martin", "lead_name", "Jeanne Martin"),
+        ("le nom c'est Pascal Malet", "lead_name", "Pascal Malet"),
         ("le type c'est une entreprise", "lead_organisation_type", "une entreprise"),
         # What is wrong, not the new value: the field is asked again.
         ("le nom est faux", "lead_name", None),
