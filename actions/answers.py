@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.ami import ANSWERS as AMI_ANSWERS
 from actions.ami import ami_answer
 from actions.safety import guarded
-from actions.topics import MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons, next_buttons
+from actions.topics import DETAILS, MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons, next_buttons
 
 ASK_WHICH_TOPIC = "utter_ask_which_topic"
 WHICH_ONE = "utter_which_one"
@@ -47,6 +47,20 @@ YES_WHEN: Dict[str, "re.Pattern[str]"] = {
     "faq/partenariat_nouveau_brunswick": re.compile(r"canad|brunswick"),
 }
 YES = "utter_yes"
+# The firm's offers answered one by one (``faq/offres`` is their list), and the
+# words that point back to the one just answered: « cet accompagnement ».
+OFFERS = (
+    "faq/offre_consolidation",
+    "faq/offre_responsabilite_territoriale",
+    "faq/offre_transition_ecologique",
+    "faq/offre_transition_details",
+    "faq/offre_bien_etre",
+    "faq/partenariat_nouveau_brunswick",
+)
+THIS_OFFER = re.compile(
+    r"\b(cet|cette|ce|cela|ça)\s+(accompagnement|offre|dispositif|démarche|prestation|mission)",
+    re.IGNORECASE,
+)
 # A question word: the question is not a yes/no one.
 QUESTION_WORD = re.compile(
     r"\b(qui|que|quoi|quel|quelle|quels|quelles|ou|où|quand|comment|combien|pourquoi|lequel|"
@@ -110,6 +124,17 @@ def in_contact(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("lead_consent_at"))
 
 
+def offer_meant(key: str, tracker: Tracker) -> str:
+    """``key``, or the details of the offer just answered when the visitor points back to
+    it: « vous pouvez préciser ce que comprend cet accompagnement ? » names the list
+    of offers in its words, but asks about that offer."""
+    remembered = tracker.get_slot(TOPIC_SLOT)
+    text = tracker.latest_message.get("text") or ""
+    if key == "faq/offres" and remembered in OFFERS and THIS_OFFER.search(text):
+        return DETAILS.get(remembered, remembered)
+    return key
+
+
 def may_offer_contact(tracker: Tracker) -> bool:
     """Whether the consent notice may follow: no form running, no consent given yet."""
     return not tracker.active_loop_name and not in_contact(tracker)
@@ -142,6 +167,7 @@ class ActionAnswerFaq(Action):
         if key is None:
             ask_which_topic(dispatcher)
             return []
+        key = offer_meant(key, tracker)
         if key in CONTACT_NEXT and may_offer_contact(tracker):
             return answer_then_consent(dispatcher, key)
         if says_yes(key, tracker.latest_message.get("text") or ""):

@@ -256,6 +256,26 @@ def test_a_short_follow_up_keeps_the_remembered_topic() -> None:
     assert message["response"] == "utter_faq/charte"
 
 
+@pytest.mark.parametrize(
+    "topic, text, answer",
+    [
+        (
+            "faq/offre_transition_ecologique",
+            "Pouvez-vous détailler ce que comprend cet accompagnement ?",
+            "faq/offre_transition_details",
+        ),
+        ("faq/offre_bien_etre", "cette offre, elle consiste en quoi ?", "faq/offre_bien_etre"),
+        # Without an offer just answered, or without pointing back, the list.
+        ("faq/charte", "Pouvez-vous détailler cet accompagnement ?", "faq/offres"),
+        ("faq/offre_bien_etre", "quels sont vos accompagnements ?", "faq/offres"),
+    ],
+)
+def test_this_offer_after_an_offer_is_that_offer(topic: str, text: str, answer: str) -> None:
+    latest = dict(faq_message("faq/offres"), text=text)
+    _, (message,) = run_action(ActionAnswerFaq(), tracker(latest, topic))
+    assert message["response"] == f"utter_{answer}"
+
+
 def test_more_about_this_offer_stays_on_the_offer_though_its_words_name_the_list() -> None:
     latest = dict(faq_message("faq/offres"), text="pouvez-vous détailler cet accompagnement ?")
     latest["intent"] = {"name": "ask_more", "confidence": 0.9}
