@@ -187,11 +187,13 @@ class ActionCorrectLead(Action):
     … ») replaces the old one at once, and the form shows the summary again.
     Otherwise the field comes from the button's entity or from the words typed ("mon
     e-mail est faux"), with its new value when one follows its name (« l'organisation
-    c'est … »), which the form then validates like any answer. When neither names a
-    field (or the entity is not a field name, e.g. a crafted ``{"lead_field": {"x":
-    1}}``), the fields are offered as buttons and the bot waits instead of letting
-    the form run. Without consent in this form run (a lead already sent) nothing is
-    asked: personal data only after consent.
+    c'est … »), which the form then validates like any answer. When a correction
+    request names no field (or the entity is not a field name, e.g. a crafted
+    ``{"lead_field": {"x": 1}}``), the fields are offered as buttons and the bot waits
+    instead of letting the form run; a message that was no correction request at all
+    (the NLU unsure, or finding it out of scope) gets the summary and its question
+    again. Without consent in this form run (a lead already sent) nothing is asked:
+    personal data only after consent.
     """
 
     def name(self) -> Text:
@@ -217,6 +219,11 @@ class ActionCorrectLead(Action):
                 ),
                 None,
             )
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if field is None and intent != "lead_correct":
+            # An unclear reply at the summary that names no field (« c bon », the NLU
+            # unsure): the summary and its question again, not a list of fields.
+            return [FollowupAction("action_show_lead_summary")]
         if field is None:
             dispatcher.utter_message(
                 response="utter_ask_field_to_correct",

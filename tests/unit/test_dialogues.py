@@ -13,6 +13,7 @@ import requests
 
 from tests.support.content import response_text
 from tests.support.dialogues import (
+    DIALOGUE_SETS,
     Conversation,
     DialogueReport,
     Turn,
@@ -227,6 +228,15 @@ def test_the_blind_conversations_meet_the_issues_size_and_use_only_checked_keys(
     assert len({conversation.persona for conversation in conversations}) >= 5
     assert len({conversation.id for conversation in conversations}) == len(conversations)
     assert all(turn.user.strip() for turn in turns)
+
+
+def test_the_fresh_conversations_are_read_and_have_unique_ids() -> None:
+    conversations = load_conversations(DIALOGUE_SETS["fresh"])
+    turns = [turn for conversation in conversations for turn in conversation.turns]
+    assert len(conversations) >= 20 and len(turns) >= 130
+    assert len({conversation.persona for conversation in conversations}) >= 5
+    first = {conversation.id for conversation in load_conversations()}
+    assert len({conversation.id for conversation in conversations} - first) == len(conversations)
 
 
 def test_a_key_the_runner_does_not_check_is_refused(tmp_path: Path) -> None:

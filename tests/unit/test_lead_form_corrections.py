@@ -158,3 +158,12 @@ def test_a_field_named_with_its_new_value_at_the_summary_takes_it(
     events, messages = run(ActionCorrectLead(), tracker(typed, "nlu_fallback", slots=FILLED))
     assert events == [SlotSet(field, value)]
     assert messages == []
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
+def test_an_unclear_reply_at_the_summary_that_names_no_field_shows_the_summary_again(
+    intent: str,
+) -> None:
+    events, messages = run(ActionCorrectLead(), tracker("c bon", intent, 0.55, FILLED))
+    assert events == [FollowupAction("action_show_lead_summary")]
+    assert messages == []
