@@ -125,7 +125,9 @@ def ami_answer(intent: str, today: date, domain: Dict[Text, Any]) -> str:
 
 @guarded
 class ActionAnswerAmi(Action):
-    """Answers the four AMI intents; the clock is injectable for tests."""
+    """Answers the four AMI intents, or the AMI answer another action put in the topic
+    slot before handing over (``action_answer_faq`` for a date asked about the AMI
+    today); the clock is injectable for tests."""
 
     def __init__(self, clock: Optional[Callable[[], datetime]] = None) -> None:
         self.clock = clock or utc_now
@@ -138,7 +140,8 @@ class ActionAnswerAmi(Action):
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in ANSWERS:
-            intent = "ami_presentation"
+            topic = tracker.get_slot(TOPIC_SLOT)
+            intent = topic if topic in ANSWERS else "ami_presentation"
         text = ami_answer(intent, paris_date(self.clock()), domain)
         dispatcher.utter_message(text=text, buttons=next_buttons(intent))
         return [SlotSet(TOPIC_SLOT, intent)]

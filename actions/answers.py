@@ -57,6 +57,16 @@ OFFERS = (
     "faq/offre_bien_etre",
     "faq/partenariat_nouveau_brunswick",
 )
+# A question on the AMI today that asks for a date (« la date limite de l'AMI, c'était
+# quand ? ») is answered by the calendar, which says first that the sheet gives no
+# current deadline, then the 2021 dates: the date aspect of every AMI topic
+# (``actions/follow_ups.py``).
+AMI_TODAY = "faq/limite_ami_actuel"
+AMI_DATES = "ami_calendrier"
+ASKS_A_DATE = re.compile(
+    r"\b(dates?|quand|qd|kan|délai|delai|deadline|clôture|cloture|calendrier)\b",
+    re.IGNORECASE,
+)
 THIS_OFFER = re.compile(
     r"\b(cet|cette|ce|cela|ça)\s+(accompagnement|offre|dispositif|démarche|prestation|mission)",
     re.IGNORECASE,
@@ -168,6 +178,9 @@ class ActionAnswerFaq(Action):
             ask_which_topic(dispatcher)
             return []
         key = offer_meant(key, tracker)
+        if key == AMI_TODAY and ASKS_A_DATE.search(tracker.latest_message.get("text") or ""):
+            # Told in today's tense by the AMI action, which reads it from the topic.
+            return [SlotSet(TOPIC_SLOT, AMI_DATES), FollowupAction("action_answer_ami")]
         if key in CONTACT_NEXT and may_offer_contact(tracker):
             return answer_then_consent(dispatcher, key)
         if says_yes(key, tracker.latest_message.get("text") or ""):

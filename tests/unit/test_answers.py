@@ -7,6 +7,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from actions.ami import ActionAnswerAmi
 from actions.answers import (
     CONTACT_NEXT,
     KEEP_TOPIC,
@@ -274,6 +275,28 @@ def test_this_offer_after_an_offer_is_that_offer(topic: str, text: str, answer: 
     latest = dict(faq_message("faq/offres"), text=text)
     _, (message,) = run_action(ActionAnswerFaq(), tracker(latest, topic))
     assert message["response"] == f"utter_{answer}"
+
+
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        ("la date limite de l'AMI, c'était quand ?", "ami_calendrier"),
+        ("jusqu'à quand on pouvait candidater à l'appel ?", "ami_calendrier"),
+        ("l'AMI est-il encore ouvert aujourd'hui ?", "faq/limite_ami_actuel"),
+    ],
+)
+def test_a_date_asked_about_the_ami_today_gets_the_calendar(text: str, answer: str) -> None:
+    latest = dict(faq_message("faq/limite_ami_actuel"), text=text)
+    events, messages = run_action(ActionAnswerFaq(), tracker(latest))
+    if answer == "ami_calendrier":
+        assert events == [SlotSet(TOPIC_SLOT, answer), FollowupAction("action_answer_ami")]
+        # The AMI action then reads the answer from the topic, in today's tense.
+        on = tracker(dict(latest, intent={"name": "faq"}), topic=answer)
+        _, (message,) = run_action(ActionAnswerAmi(clock=lambda: LATER), on)
+        assert "23 juin 2021" in message["text"]
+    else:
+        assert events == [SlotSet(TOPIC_SLOT, answer)]
+        assert messages[0]["response"] == "utter_faq/limite_ami_actuel"
 
 
 def test_more_about_this_offer_stays_on_the_offer_though_its_words_name_the_list() -> None:
