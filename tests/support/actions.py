@@ -40,10 +40,29 @@ def render(message: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+def sent_domain(name: str) -> Dict[str, Any]:
+    """The domain Rasa sends with a call to the action ``name``.
+
+    With ``enable_selective_domain`` (endpoints.yml), Rasa sends it only to the actions
+    marked ``send_domain`` in domain.yml and to those named ``validate_…``; the others
+    get none, and an action that reads a response from it fails in production only.
+    """
+    marked = {
+        action_name
+        for entry in domain()["actions"]
+        if isinstance(entry, dict)
+        for action_name, settings in entry.items()
+        if (settings or {}).get("send_domain")
+    }
+    return domain() if name in marked or name.startswith("validate_") else {}
+
+
 def run_action(
     action: Action, tracker: Tracker, on_domain: Optional[Dict[str, Any]] = None
 ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
-    """The events ``action`` returns and the messages it sends, rendered."""
+    """The events ``action`` returns and the messages it sends, rendered; the domain is
+    the one Rasa would send that action, unless ``on_domain`` is given."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, on_domain or domain()))
+    given = sent_domain(action.name()) if on_domain is None else on_domain
+    events = asyncio.run(action.run(dispatcher, tracker, given))
     return events, [render(message) for message in dispatcher.messages]
