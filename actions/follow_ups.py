@@ -22,7 +22,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import paris_date, utc_now
-from actions.answers import ask_which_topic, selected_answer, send_answer
+from actions.answers import OFFERS, ask_which_topic, selected_answer, send_answer
 from actions.safety import guarded
 from actions.topics import DETAILS, RELATED, TOPIC_SLOT, TOPICS, buttons
 
@@ -159,7 +159,7 @@ class ActionAnswerFollowUp(Action):
         remembered = tracker.get_slot(TOPIC_SLOT)
         # « Vous pouvez préciser cet accompagnement ? » after one offer names the list
         # of offers in its words, but asks about the offer just answered.
-        if named == "faq/offres" and remembered in OFFER_PAGES:
+        if named == "faq/offres" and remembered in OFFERS:
             named = None
         topic = named or remembered
         if aspect is None or topic not in TOPICS:
