@@ -24,7 +24,6 @@ for an out-of-scope message.
 """
 
 import re
-import unicodedata
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -35,6 +34,7 @@ from actions.answers import CONSENT, answer_then_consent, may_offer_contact
 from actions.safety import guarded
 from actions.sheet_search import sheet_search
 from actions.topics import MAIN_TOPICS, TOPICS, buttons
+from components.french import strip_accents
 
 MAX_TOPICS = 3
 # Cosine similarity from which the closest passage is quoted: below it, the
@@ -109,8 +109,7 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
 
 def fold(text: str) -> str:
     """``text`` in lower case, without accents, with straight apostrophes."""
-    folded = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(char for char in folded if not unicodedata.combining(char))
+    return strip_accents(text.lower().replace("’", "'"))
 
 
 def asks_for_contact(text: str) -> bool:

@@ -4,15 +4,15 @@ import glob
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Set, Tuple
+from typing import Dict, Iterator, List, Set, Tuple
 
 import yaml
 
 from actions.topics import DETAILS, MORE, RELATED, TOPICS
 from tests.support.blind import BLIND_SETS
 from tests.support.blind import blind_messages as blind_messages_of
-from tests.support.content import ROOT, load_yaml, responses, sheet
-from tests.support.dialogues import DIALOGUE_SETS
+from tests.support.content import ROOT, responses, sheet
+from tests.support.dialogues import DIALOGUE_SETS, load_conversations
 
 SHEET = sheet()
 URL = re.compile(r"https?://[^\s<>\"'»)]+")
@@ -128,9 +128,14 @@ def test_held_out_messages_do_not_nearly_repeat_training_examples() -> None:
     assert near == []
 
 
-def blind_conversations() -> List[Dict[str, Any]]:
-    """The conversations of every blind set, as written."""
-    return [c for path in DIALOGUE_SETS.values() for c in load_yaml(path)["conversations"]]
+def blind_turns() -> List[str]:
+    """What the visitor types in every turn of every set of blind conversations."""
+    return [
+        turn.user
+        for path in DIALOGUE_SETS.values()
+        for conversation in load_conversations(path)
+        for turn in conversation.turns
+    ]
 
 
 def blind_messages() -> List[str]:
@@ -140,9 +145,7 @@ def blind_messages() -> List[str]:
     training example can only differ from them by being another phrase.
     """
     messages = [m.text for name in BLIND_SETS for m in blind_messages_of(name)]
-    for conversation in blind_conversations():
-        turns = (turn["user"] for turn in conversation["turns"])
-        messages += [text for text in turns if len(normalise(text).split()) >= 5]
+    messages += [text for text in blind_turns() if len(normalise(text).split()) >= 5]
     return messages
 
 
@@ -160,8 +163,7 @@ def test_no_training_example_nearly_repeats_a_blind_message() -> None:
 def test_no_training_example_is_a_blind_message() -> None:
     """Not even a short one, word for word, unless it is a word anyone types (« oui »)."""
     blind = {normalise(text) for text in blind_messages()}
-    for conversation in blind_conversations():
-        blind |= {normalise(turn["user"]) for turn in conversation["turns"]}
+    blind |= {normalise(text) for text in blind_turns()}
     blind = {text for text in blind if len(text) >= 15}
     assert [text for _, text in nlu_examples("data/nlu/*.yml") if normalise(text) in blind] == []
 

@@ -241,14 +241,20 @@ def test_a_request_to_be_contacted_is_told_by_its_words(text: str, asks: bool) -
     assert asks_for_contact(text) is asks
 
 
+def unsure(text: str, slots: Optional[Dict] = None) -> Tracker:
+    """A first message ``text`` that no intent took confidently."""
+    latest = dict(PARSE, text=text)
+    return Tracker("t", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
 def test_an_unsure_request_to_be_contacted_gets_the_consent_notice() -> None:
     text = "Directeur d'une Scop en Bretagne, je voudrais parler à un humain"
-    latest = dict(PARSE, text=text)
-    tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
-    assert run_action(ActionFallback(), tracker) == ([FollowupAction("action_ask_consent")], [])
+    assert run_action(ActionFallback(), unsure(text)) == (
+        [FollowupAction("action_ask_consent")],
+        [],
+    )
     # In the contact form already: no second notice, the usual fallback reply.
-    tracker = Tracker("t", {"lead_consent_at": "x"}, latest, [], False, None, {}, "action_listen")
-    _, (message,) = run_action(ActionFallback(), tracker)
+    _, (message,) = run_action(ActionFallback(), unsure(text, {"lead_consent_at": "x"}))
     assert message["response"] == MISSES[0]
 
 
@@ -268,9 +274,8 @@ def test_a_price_question_on_the_firms_work_is_told_by_its_words(text: str, asks
 
 
 def test_an_unsure_price_question_gets_the_honest_answer_then_the_consent_notice() -> None:
-    latest = dict(PARSE, text="un accompagnement chez vous, ça revient à combien ?")
-    tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
-    events, (message,) = run_action(ActionFallback(), tracker)
+    text = "un accompagnement chez vous, ça revient à combien ?"
+    events, (message,) = run_action(ActionFallback(), unsure(text))
     assert message["response"] == "utter_faq/limite_tarifs"
     assert events == [
         SlotSet("topic", "faq/limite_tarifs"),
