@@ -230,13 +230,19 @@ def test_the_blind_conversations_meet_the_issues_size_and_use_only_checked_keys(
     assert all(turn.user.strip() for turn in turns)
 
 
-def test_the_fresh_conversations_are_read_and_have_unique_ids() -> None:
-    conversations = load_conversations(DIALOGUE_SETS["fresh"])
+@pytest.mark.parametrize("name", ["fresh", "third"])
+def test_the_later_conversation_sets_are_read_and_have_ids_of_their_own(name: str) -> None:
+    conversations = load_conversations(DIALOGUE_SETS[name])
     turns = [turn for conversation in conversations for turn in conversation.turns]
     assert len(conversations) >= 20 and len(turns) >= 130
     assert len({conversation.persona for conversation in conversations}) >= 5
-    first = {conversation.id for conversation in load_conversations()}
-    assert len({conversation.id for conversation in conversations} - first) == len(conversations)
+    others = {
+        conversation.id
+        for other, path in DIALOGUE_SETS.items()
+        if other != name
+        for conversation in load_conversations(path)
+    }
+    assert not {conversation.id for conversation in conversations} & others
 
 
 def test_a_key_the_runner_does_not_check_is_refused(tmp_path: Path) -> None:
