@@ -11,12 +11,12 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Text
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.responses import response_text
 from actions.safety import guarded
-from actions.topics import TOPIC_SLOT, next_buttons
+from actions.topics import TOPIC_SLOT, next_buttons, points_to_offer
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -138,6 +138,10 @@ class ActionAnswerAmi(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if points_to_offer(tracker.get_slot(TOPIC_SLOT), tracker.latest_message.get("text") or ""):
+            # « Il vise quoi, cet accompagnement ? » after an offer: its words sound like
+            # the AMI's, but it asks more about that offer.
+            return [FollowupAction("action_answer_follow_up")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in ANSWERS:
             topic = tracker.get_slot(TOPIC_SLOT)

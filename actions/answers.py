@@ -19,8 +19,18 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import ANSWERS as AMI_ANSWERS
 from actions.ami import ami_answer
+from actions.contact_wish import asks_for_contact
+from actions.responses import last_bot_message
 from actions.safety import guarded
-from actions.topics import DETAILS, MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons, next_buttons
+from actions.topics import (
+    DETAILS,
+    MAIN_TOPICS,
+    TOPIC_SLOT,
+    TOPICS,
+    buttons,
+    next_buttons,
+    points_to_offer,
+)
 
 ASK_WHICH_TOPIC = "utter_ask_which_topic"
 WHICH_ONE = "utter_which_one"
@@ -34,12 +44,23 @@ CONSENT = "action_ask_consent"
 KEEP_TOPIC = ("faq/limite_details",)
 # A yes/no question the sheet says yes to, for each topic, recognised by its
 # words: whether something exists (« y a-t-il une vidéo ? ») or is recognised by
-# law. The answer opens with « Oui. ». A yes/no question on any other point, or
+# law, whether an actor the sheet names may take part, whether members may share.
+# The answer opens with « Oui. ». A yes/no question on any other point, or
 # one the NLU may have sent to a neighbouring answer, gets the answer alone. The
 # limits (faq/limite_*) open with « Notre fiche ne donne pas… », the sheet's « no
 # idea ».
 EXISTS = r"\b(y a[- ]t[- ]il|existe[- ]t[- ]il|il y a|avez[- ]vous|vous avez|y en a)\b"
+# Whether one of the actors the sheet names (associations, entrepreneurs, companies,
+# local elected officials, researchers, citizens) may take part.
+ACTOR = (
+    r"(associ|entrepr|soci[ée]t[ée]|bo[iî]te|pme|tpe|artisan|[ée]lus?\b|mairie|maire|commune|"
+    r"collectivit|chercheu|labo|universit|citoyen|habitant|particulier)"
+)
+JOINS = r"\b(faire partie|en [eê]tre|rejoindre|participer|adh[ée]rer|int[ée]grer|membres?\b)"
 YES_WHEN: Dict[str, "re.Pattern[str]"] = {
+    "faq/ptce_definition": re.compile(rf"{ACTOR}.*{JOINS}|{JOINS}.*{ACTOR}"),
+    # Whether members may share premises, staff or skills.
+    "faq/ptce_formes": re.compile(r"(mutualis|partag)\w*.*(locaux|local|salari|comp[ée]tences)"),
     "faq/ptce_loi": re.compile(r"reconn|cadre (l[ée]gal|juridique)|base l[ée]gale"),
     "faq/ptce_video": re.compile(EXISTS),
     "faq/charte": re.compile(EXISTS),
@@ -47,16 +68,6 @@ YES_WHEN: Dict[str, "re.Pattern[str]"] = {
     "faq/partenariat_nouveau_brunswick": re.compile(r"canad|brunswick"),
 }
 YES = "utter_yes"
-# The firm's offers answered one by one (``faq/offres`` is their list), and the
-# words that point back to the one just answered: « cet accompagnement ».
-OFFERS = (
-    "faq/offre_consolidation",
-    "faq/offre_responsabilite_territoriale",
-    "faq/offre_transition_ecologique",
-    "faq/offre_transition_details",
-    "faq/offre_bien_etre",
-    "faq/partenariat_nouveau_brunswick",
-)
 # A question on the AMI today that asks for a date (« la date limite de l'AMI, c'était
 # quand ? ») is answered by the calendar, which says first that the sheet gives no
 # current deadline, then the 2021 dates: the date aspect of every AMI topic
@@ -65,10 +76,6 @@ AMI_TODAY = "faq/limite_ami_actuel"
 AMI_DATES = "ami_calendrier"
 ASKS_A_DATE = re.compile(
     r"\b(dates?|quand|qd|kan|délai|delai|deadline|clôture|cloture|calendrier)\b",
-    re.IGNORECASE,
-)
-THIS_OFFER = re.compile(
-    r"\b(cet|cette|ce|cela|ça)\s+(accompagnement|offre|dispositif|démarche|prestation|mission)",
     re.IGNORECASE,
 )
 # A question word: the question is not a yes/no one.
@@ -139,8 +146,9 @@ def offer_meant(key: str, tracker: Tracker) -> str:
     it: « vous pouvez préciser ce que comprend cet accompagnement ? » names the list
     of offers in its words, but asks about that offer."""
     remembered = tracker.get_slot(TOPIC_SLOT)
-    text = tracker.latest_message.get("text") or ""
-    if key == "faq/offres" and remembered in OFFERS and THIS_OFFER.search(text):
+    if key == "faq/offres" and points_to_offer(
+        remembered, tracker.latest_message.get("text") or ""
+    ):
         return DETAILS.get(remembered, remembered)
     return key
 
@@ -173,17 +181,21 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if may_offer_contact(tracker) and asks_for_contact(text):
+            # « jveux parler a qqn du cabinet pr monter un ptce »: a person, not a definition.
+            return [FollowupAction(CONSENT)]
         key = selected_answer(tracker)
         if key is None:
             ask_which_topic(dispatcher)
             return []
         key = offer_meant(key, tracker)
-        if key == AMI_TODAY and ASKS_A_DATE.search(tracker.latest_message.get("text") or ""):
+        if key == AMI_TODAY and ASKS_A_DATE.search(text):
             # Told in today's tense by the AMI action, which reads it from the topic.
             return [SlotSet(TOPIC_SLOT, AMI_DATES), FollowupAction("action_answer_ami")]
         if key in CONTACT_NEXT and may_offer_contact(tracker):
             return answer_then_consent(dispatcher, key)
-        if says_yes(key, tracker.latest_message.get("text") or ""):
+        if says_yes(key, text):
             dispatcher.utter_message(response=YES)
         send_faq_answer(dispatcher, key)
         return [] if key in KEEP_TOPIC else [SlotSet(TOPIC_SLOT, key)]
@@ -191,17 +203,15 @@ class ActionAnswerFaq(Action):
 
 def last_offer(tracker: Tracker) -> List[Dict[Text, Any]]:
     """The buttons of the bot's last message before the visitor's latest one."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "bot":
-            return (event.get("data") or {}).get("buttons") or []
-    return []
+    return (last_bot_message(tracker).get("data") or {}).get("buttons") or []
 
 
 @guarded
 class ActionAnswerYes(Action):
     """A « oui » outside the contact form takes up what the bot last offered.
 
-    After an offer of the contact, it opens the consent notice; after other
+    After an offer of the contact, or when it asks for the contact itself (« Oui,
+    j'accepte qu'on me recontacte »), it opens the consent notice; after other
     suggestions, it asks which one, with the same buttons, rather than guess.
     """
 
@@ -212,7 +222,10 @@ class ActionAnswerYes(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         offered = last_offer(tracker)
-        if any(button.get("payload") == TOPICS["request_contact"].payload for button in offered):
+        contact = TOPICS["request_contact"].payload
+        if any(button.get("payload") == contact for button in offered) or asks_for_contact(
+            tracker.latest_message.get("text") or ""
+        ):
             return [FollowupAction(CONSENT)]
         dispatcher.utter_message(response=WHICH_ONE, buttons=offered or buttons(*MAIN_TOPICS))
         return []

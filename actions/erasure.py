@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.lead_form import free_text, reject
 from actions.lead_handoff import contact_url, forget_lead, lead_store
 from actions.leads.store import LeadStore, canonical_reference
-from actions.leads.validation import InvalidField, validate_email
+from actions.leads.validation import InvalidField, find_email, validate_email
 from actions.safety import guarded, log_failure
 
 ERASURE_SLOT = "erased_addresses"
@@ -109,7 +109,13 @@ class ValidateErasureForm(FormValidationAction):
         reference = canonical_reference(str(value))
         if reference is None:
             dispatcher.utter_message(response="utter_invalid_reference")
-        return {"erasure_reference": reference}
+            return {"erasure_reference": None}
+        # « La référence c'est PTCE-…, et mon mail nadia@… »: both at once.
+        email = find_email(str(value))
+        try:
+            return {"erasure_reference": reference, "erasure_email": validate_email(email or "")}
+        except InvalidField:
+            return {"erasure_reference": reference}
 
     async def validate_erasure_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict

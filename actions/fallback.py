@@ -5,16 +5,17 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
 
 1. A message that plainly asks to be contacted (« je voudrais parler à un humain »,
    « je souhaite être contactée ») gets the consent notice, as the
-   ``request_contact`` intent does: when such a request comes with a long
-   introduction (who the visitor is, where from), the NLU may be unsure of it, and a
-   missed request loses the whole conversation that should have followed. A
+   ``request_contact`` intent does (``actions/contact_wish.py`` says why). A
    question on the price or the duration of the firm's accompaniments, in so
-   many words, gets the same honest answer and consent notice as ``faq/limite_tarifs``.
-2. A message about the sheet's subject gets the closest passage of the sheet,
+   many words or right after one of its offers, gets the same honest answer and
+   consent notice as ``faq/limite_tarifs``.
+2. A short message with the words of a follow-up (« kan », « remis à qui ? »)
+   after an answer is answered as the follow-up it is (``actions/follow_ups.py``).
+3. A message about the sheet's subject gets the closest passage of the sheet,
    quoted with its section (``actions.sheet_search``), when the passage is close
    enough (``SEARCH_THRESHOLD``) and holds enough of the message's words
    (``SEARCH_COVERAGE``), both measured on the blind sets: see the README.
-3. Otherwise the reply depends on how many misses came just before, so that the
+4. Otherwise the reply depends on how many misses came just before, so that the
    visitor never reads the same text twice in a row: the likeliest topics first,
    then a request to rephrase with the contact button, then the contact offer.
 
@@ -23,7 +24,6 @@ Rasa's ``utter_out_of_scope`` counts as a miss, and the sheet is not searched
 for an out-of-scope message.
 """
 
-import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -31,10 +31,11 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import CONSENT, answer_then_consent, may_offer_contact
+from actions.contact_wish import asks_for_contact, asks_for_price
+from actions.follow_ups import FOLLOW_UP, aspect_in_words
 from actions.safety import guarded
 from actions.sheet_search import sheet_search
-from actions.topics import MAIN_TOPICS, TOPICS, buttons
-from components.french import strip_accents
+from actions.topics import MAIN_TOPICS, OFFERS, TOPIC_SLOT, TOPICS, buttons
 
 MAX_TOPICS = 3
 # Cosine similarity from which the closest passage is quoted: below it, the
@@ -58,35 +59,6 @@ CONTACT_FROM = 1
 MISSED = (*MISSES, "utter_out_of_scope")
 # The intent of a message the sheet does not cover: the sheet is not searched for it.
 OUT_OF_SCOPE = "out_of_scope"
-# A request to be contacted, in so many words (matched without accents): to speak
-# with a person of the firm, to be contacted or called back.
-PERSON = (
-    r"(un humain|une (vraie )?personne|quelqu'? ?un|une? consultante?|une? conseill(er|ere)"
-    r"|une? experte?|l'? ?une? de vos|vos consultants|le cabinet|votre equipe)"
-)
-ASKS_FOR_CONTACT = re.compile(
-    # a wish to talk with someone, not « suis-je en train de discuter avec une vraie personne ? »
-    r"\b(veux|voudrais|aimerais|souhaite\w*|besoin|puis|peux|pourrais|possible|comment|pour)\b"
-    rf".*\b(parler|discuter|echanger|m'?entretenir) (a|avec) {PERSON}"
-    r"|\b(etre|me faire) (re)?(contacte|rappele)e?s?\b"
-    r"|\b(me|nous) (re)?contacter\b"
-    # « me rappeler » that is not « remind me » (« me rappeler ce qu'est un PTCE »)
-    r"|\b(me|nous) rappeler\b(?!\s+(ce|c'|la|le|les|l'|quel\w*|quoi|comment|pourquoi|qu\w*|de|des"
-    r"|du|en|a|combien|quand|ou)\b)"
-    r"|\b(rappelez|contactez|recontactez)[- ](moi|nous)\b"
-)
-# « Je ne veux pas être rappelé » asks for nothing.
-NEGATION = re.compile(r"\b(ne|n'|pas|jamais|plus|sans)\b")
-# A price or a duration, of the firm's work: « c'est combien un accompagnement ? ».
-# « combien » alone asks a count as often as a price (« combien d'accompagnements ? »).
-PRICE = re.compile(
-    r"\b(tarif\w*|prix|cout\w*|honoraires?|devis|factur\w*|payant\w*|gratuit\w*|cher|duree"
-    r"|dure|combien de (temps|mois|jours|semaines)|(c'est|a|pour) combien)\b"
-)
-FIRMS_WORK = re.compile(
-    r"\b(accompagn\w*|missions?|cabinet|consultants?|prestations?|chez vous|vos services"
-    r"|intervention)\b"
-)
 PRICES = "faq/limite_tarifs"
 
 
@@ -105,23 +77,6 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
             scored[name] = max(scored.get(name, 0.0), confidence)
     ordered = sorted((key for key in scored if key in TOPICS), key=scored.get, reverse=True)
     return ordered[:limit]
-
-
-def fold(text: str) -> str:
-    """``text`` in lower case, without accents, with straight apostrophes."""
-    return strip_accents(text.lower().replace("’", "'"))
-
-
-def asks_for_contact(text: str) -> bool:
-    """Whether ``text`` asks, in so many words and without a negation, to be contacted."""
-    folded = fold(text)
-    return bool(ASKS_FOR_CONTACT.search(folded)) and not NEGATION.search(folded)
-
-
-def asks_for_price(text: str) -> bool:
-    """Whether ``text`` asks, in so many words, the price or duration of the firm's work."""
-    folded = fold(text)
-    return bool(PRICE.search(folded) and FIRMS_WORK.search(folded))
 
 
 def misses_before(tracker: Tracker) -> int:
@@ -166,8 +121,12 @@ class ActionFallback(Action):
         text = message.get("text") or ""
         if may_offer_contact(tracker) and asks_for_contact(text):
             return [FollowupAction(CONSENT)]
-        if may_offer_contact(tracker) and asks_for_price(text):
+        about_an_offer = tracker.get_slot(TOPIC_SLOT) in (*OFFERS, "faq/offres")
+        if may_offer_contact(tracker) and asks_for_price(text, about_an_offer):
             return answer_then_consent(dispatcher, PRICES)
+        if tracker.get_slot(TOPIC_SLOT) and aspect_in_words(text):
+            # « kan » after the origin of the term: its date.
+            return [FollowupAction(FOLLOW_UP)]
         in_scope = (message.get("intent") or {}).get("name") != OUT_OF_SCOPE
         match = sheet_search().best(text) if in_scope else None
         if match and match.score >= SEARCH_THRESHOLD and match.coverage >= SEARCH_COVERAGE:

@@ -22,9 +22,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import paris_date, utc_now
-from actions.answers import OFFERS, ask_which_topic, selected_answer, send_answer
+from actions.answers import ask_which_topic, selected_answer, send_answer
+from actions.contact_wish import fold
 from actions.safety import guarded
-from actions.topics import DETAILS, RELATED, TOPIC_SLOT, TOPICS, buttons
+from actions.topics import DETAILS, OFFERS, RELATED, TOPIC_SLOT, TOPICS, buttons, points_to_offer
 
 # The intent of each follow-up and the aspect it asks about.
 ASPECTS: Dict[str, str] = {
@@ -39,6 +40,19 @@ ASPECTS: Dict[str, str] = {
 # confident, comes before the one remembered.
 OWN_TOPIC_WORDS = 5
 OWN_TOPIC_CONFIDENCE = 0.6
+# A short message the NLU was unsure of (« kan », « remis à qui ? ») asks an aspect
+# when it holds one of its words: the fallback hands it over (actions/fallback.py).
+# « qui » alone is not enough: « c'est pour qui ? » asks who may take part.
+ASPECT_WORDS: Dict[str, "re.Pattern[str]"] = {
+    "date": re.compile(r"\b(quand|qd|kan|dates?|annee|dat\w*)\b"),
+    "link": re.compile(r"\b(liens?|url|pdf|link|telecharg\w*|procurer|consulter)\b"),
+    "author": re.compile(
+        r"\b(auteurs?|ecrit\w*|redig\w*|par qui|a qui|qui l'|qui a|qui ont|vien\w* d'? ?ou\b)"
+    ),
+    "more": re.compile(r"\b(detail\w*|precis\w*|developp\w*|(en savoir|m'en) plus)\b"),
+}
+SHORT_FOLLOW_UP_WORDS = 5
+FOLLOW_UP = "action_answer_follow_up"
 # What the bot says when the sheet does not give that aspect of the topic.
 NOT_IN_SHEET: Dict[str, str] = {aspect: f"utter_no_{aspect}" for aspect in ASPECTS.values()}
 
@@ -131,6 +145,14 @@ FOLLOW_UPS: Dict[str, Dict[str, str]] = {
 }
 
 
+def aspect_in_words(text: str) -> Optional[str]:
+    """The aspect a short message asks by its words (``ASPECT_WORDS``), if any."""
+    folded = fold(text)
+    if len(re.findall(r"\w+", folded)) > SHORT_FOLLOW_UP_WORDS:
+        return None
+    return next((aspect for aspect, words in ASPECT_WORDS.items() if words.search(folded)), None)
+
+
 def follow_up(topic: str, aspect: str) -> Optional[str]:
     """The topic whose answer holds ``aspect`` of ``topic``, or ``None`` if the sheet lacks it."""
     answer = FOLLOW_UPS.get(topic, {}).get(aspect)
@@ -147,18 +169,23 @@ class ActionAnswerFollowUp(Action):
         self.clock = clock or utc_now
 
     def name(self) -> Text:
-        return "action_answer_follow_up"
+        return FOLLOW_UP
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        aspect = ASPECTS.get((tracker.latest_message.get("intent") or {}).get("name"))
-        named = None
-        if len(re.findall(r"\w+", tracker.latest_message.get("text") or "")) >= OWN_TOPIC_WORDS:
-            named = selected_answer(tracker, minimum=OWN_TOPIC_CONFIDENCE)
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         remembered = tracker.get_slot(TOPIC_SLOT)
-        # « Vous pouvez préciser cet accompagnement ? » after one offer names the list
-        # of offers in its words, but asks about the offer just answered.
+        # « Il vise quoi, cet accompagnement ? » after an offer (handed over by the AMI
+        # action, whose words it shares) asks more about that offer.
+        pointed = points_to_offer(remembered, text)
+        aspect = ASPECTS.get(intent) or aspect_in_words(text) or ("more" if pointed else None)
+        named = None
+        if len(re.findall(r"\w+", text)) >= OWN_TOPIC_WORDS and not pointed:
+            named = selected_answer(tracker, minimum=OWN_TOPIC_CONFIDENCE)
+        # « Vous pouvez préciser ce que comprend l'offre ? » after one offer names the
+        # list of offers in its words, but asks about the offer just answered.
         if named == "faq/offres" and remembered in OFFERS:
             named = None
         topic = named or remembered

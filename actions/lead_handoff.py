@@ -24,13 +24,30 @@ from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
 from actions.leads.validation import display_phone
+from actions.responses import last_bot_message
 from actions.safety import guarded, log_failure
 
 CONSENT_VERSION = "2026-11-26"
 # The firm's site, the only address of the firm that the resource sheet gives.
 SITE_URL = "https://fr-consultants.com/"
+# The consent notice (with or without a privacy page), its short reminder, and the
+# intents of a reply that is neither yes nor no.
+CONSENT_NOTICES = ("utter_ask_consent", "utter_ask_consent_without_policy")
+CONSENT_NEEDED = "utter_consent_needed"
+CONSENT_QUESTIONS = (*CONSENT_NOTICES, CONSENT_NEEDED)
+UNCLEAR = ("nlu_fallback", "out_of_scope")
 MAX_SUBMISSIONS_PER_HOUR = 3
 CONTEXT_MESSAGES = 5
+# A yes typed in words, at the consent notice or the summary, which the NLU may be
+# unsure of (« ok » got affirm 0.51, under the fallback threshold).
+CONFIRMATION = re.compile(
+    r" (oui|ouais|ouai|ok|okay|oki|d accord|dac|j accepte|ca marche|c bon|c est bon|valide"
+    r"|validee?|confirme|confirmee?|parfait|nickel|envoie[zr]?|go|yes) "
+)
+# A no typed in words at the consent notice, which the NLU may be unsure of.
+REFUSAL = re.compile(
+    r"^ (non|nan|nope|no|pas maintenant|plus tard|laisse[zr]? tomber|je refuse|sans fa[cç]on) "
+)
 # Words that point to a field when the visitor types a correction ("mon e-mail est faux").
 FIELD_WORDS = {
     "lead_email": ("mail", "courriel", "adresse"),
@@ -70,9 +87,31 @@ def forget_lead() -> List[Dict[Text, Any]]:
     ]
 
 
+def accept_consent(dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    """Thank the visitor and record when they consented (UTC)."""
+    dispatcher.utter_message(response="utter_consent_accepted")
+    return [SlotSet("lead_consent_at", datetime.now(timezone.utc).isoformat())]
+
+
+def refuse_consent(dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    """Give the site's contact page, and keep nothing."""
+    dispatcher.utter_message(response="utter_consent_refused", contact_url=contact_url())
+    return forget_lead()
+
+
 @guarded
 class ActionAskConsent(Action):
-    """The RGPD notice, before any personal data is asked."""
+    """The RGPD notice, before any personal data is asked.
+
+    A reply right after it that the NLU was unsure of is a no or a yes when it
+    says so in so many words (« non laisse tomber », « ok »): refused, or recorded
+    and the form started, as ``action_refuse_consent`` and ``action_accept_consent``
+    do after a clear one. Otherwise (a name
+    typed at once, « Amandine Roux ») it gets only the notice's question, in a few
+    words (data/rules/leads.yml): the notice is just above, and nothing typed
+    before consent is kept. A second unclear reply gets the whole notice again, so
+    that no text comes twice in a row.
+    """
 
     def name(self) -> Text:
         return "action_ask_consent"
@@ -80,6 +119,17 @@ class ActionAskConsent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        last = (last_bot_message(tracker).get("metadata") or {}).get("utter_action")
+        if intent in UNCLEAR and last in CONSENT_QUESTIONS:
+            text = tracker.latest_message.get("text") or ""
+            if declines(text):
+                return refuse_consent(dispatcher)
+            if confirms(text):
+                return accept_consent(dispatcher) + [FollowupAction("lead_form")]
+        if intent in UNCLEAR and last in CONSENT_NOTICES:
+            dispatcher.utter_message(response=CONSENT_NEEDED)
+            return []
         privacy = os.environ.get("LEADS_PRIVACY_URL")
         dispatcher.utter_message(
             response="utter_ask_consent" if privacy else "utter_ask_consent_without_policy",
@@ -100,8 +150,7 @@ class ActionAcceptConsent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_consent_accepted")
-        return [SlotSet("lead_consent_at", datetime.now(timezone.utc).isoformat())]
+        return accept_consent(dispatcher)
 
 
 @guarded
@@ -114,8 +163,7 @@ class ActionRefuseConsent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_consent_refused", contact_url=contact_url())
-        return forget_lead()
+        return refuse_consent(dispatcher)
 
 
 def summary_lines(tracker: Tracker) -> List[str]:
@@ -179,6 +227,19 @@ def named_value(field: str, text: str) -> Optional[str]:
     return None
 
 
+def confirms(text: str) -> bool:
+    """Whether ``text`` says yes in so many words, with no « non », « pas » or « mais »."""
+    typed = f" {normalise(text)} "
+    return bool(CONFIRMATION.search(typed)) and not re.search(
+        r" (non|pas|ne|n|mais|attend\w*) ", typed
+    )
+
+
+def declines(text: str) -> bool:
+    """Whether ``text`` says no in so many words (« non laisse tomber », « non merci »)."""
+    return bool(REFUSAL.search(f" {normalise(text)} "))
+
+
 @guarded
 class ActionCorrectLead(Action):
     """Empties the field to correct, or sets the value typed with it (see the rules).
@@ -221,8 +282,11 @@ class ActionCorrectLead(Action):
             )
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if field is None and intent != "lead_correct":
-            # An unclear reply at the summary that names no field (« c bon », the NLU
-            # unsure): the summary and its question again, not a list of fields.
+            if confirms(tracker.latest_message.get("text") or ""):
+                # « c bon », « ok valide » with the NLU unsure: the visitor confirms.
+                return [FollowupAction("action_submit_lead")]
+            # An unclear reply at the summary that names no field: the summary and its
+            # question again, not a list of fields.
             return [FollowupAction("action_show_lead_summary")]
         if field is None:
             dispatcher.utter_message(

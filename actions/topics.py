@@ -11,7 +11,8 @@ This module is the one source of the topic buttons: the responses in
 buttons of the topics that follow it (``RELATED``, ``DETAILS``).
 """
 
-from typing import Dict, List, NamedTuple, Tuple
+import re
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 
 class Topic(NamedTuple):
@@ -117,6 +118,20 @@ TOPICS: Dict[str, Topic] = {
 MAIN_TOPICS = ("faq/ptce_definition", "ami_presentation", "faq/offres")
 # The slot that remembers the topic last answered, for follow-up questions.
 TOPIC_SLOT = "topic"
+# The firm's offers answered one by one (``faq/offres`` is their list), and the
+# words that point back to the one just answered: « cet accompagnement ».
+OFFERS = (
+    "faq/offre_consolidation",
+    "faq/offre_responsabilite_territoriale",
+    "faq/offre_transition_ecologique",
+    "faq/offre_transition_details",
+    "faq/offre_bien_etre",
+    "faq/partenariat_nouveau_brunswick",
+)
+THIS_OFFER = re.compile(
+    r"\b(cet|cette|ce|cela|ça)\s+(accompagnement|offre|dispositif|démarche|prestation|mission)",
+    re.IGNORECASE,
+)
 # The title of the button that leads from a short answer to its details.
 MORE = "En savoir plus"
 # An answer whose details are a topic of their own: its first button is « En savoir plus ».
@@ -192,3 +207,8 @@ def next_buttons(key: str) -> List[Dict[str, str]]:
     """The buttons under the answer to ``key``: its details first, then its related topics."""
     more = [{"title": MORE, "payload": TOPICS[DETAILS[key]].payload}] if key in DETAILS else []
     return more + buttons(*RELATED.get(key, ()))
+
+
+def points_to_offer(remembered: Optional[str], text: str) -> bool:
+    """Whether ``text`` points back (« cet accompagnement ») to the offer just answered."""
+    return remembered in OFFERS and bool(THIS_OFFER.search(text))

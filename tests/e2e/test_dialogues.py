@@ -14,12 +14,13 @@ from tests.e2e.test_blind import save
 from tests.support.chat import say
 from tests.support.dialogues import evaluate
 
-# The issue asks 85 % of the checked turns. Stop 19 reached 85.6 % on the first set
-# and 74.5 % on the fresh one (72.7 % before any change made for it) on this machine;
-# each gate sits about three points under the level reached, the measured training
-# noise (README, "Understanding"), so that it catches a regression, not a retraining.
-CHECKED_TURNS_MINIMUM = {"blind": 0.82, "fresh": 0.71}
-REPORTS = {"blind": "dialogues.txt", "fresh": "dialogues_fresh.txt"}
+# The issue asks 85 % of the checked turns. Stop 20 reached 87.2 % on the first set,
+# 80.0 % on the fresh one and 83.7 % on the third (65.6 % before any change made
+# for it) on this machine; each gate sits about three points under the level
+# reached, the measured training noise (README, "Understanding"), so that it
+# catches a regression, not a retraining.
+CHECKED_TURNS_MINIMUM = {"blind": 0.84, "fresh": 0.77, "third": 0.80}
+REPORTS = {"blind": "dialogues.txt", "fresh": "dialogues_fresh.txt", "third": "dialogues_third.txt"}
 
 
 @pytest.mark.parametrize("name", sorted(CHECKED_TURNS_MINIMUM))

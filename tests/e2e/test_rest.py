@@ -155,3 +155,10 @@ def test_an_insult_gets_one_calm_reply_and_english_a_bilingual_one(rasa_url: str
     english = text_of(say(rasa_url, "Could you explain what this cooperation hub is about?"))
     assert response_start("utter_other_language") in english
     assert "I can only answer in French" in english
+    # English that names the sheet's topics, and French asking for English
+    # (components/other_language.py): the same reply, not a French answer.
+    for text in (
+        "When is the next deadline of the PTCE call for projects?",
+        "réponds-moi en anglais",
+    ):
+        assert response_start("utter_other_language") in text_of(say(rasa_url, text))

@@ -17,7 +17,13 @@ from actions.answers import (
     ActionAnswerYes,
     is_yes_no_question,
 )
-from actions.follow_ups import ASPECTS, FOLLOW_UPS, NOT_IN_SHEET, ActionAnswerFollowUp
+from actions.follow_ups import (
+    ASPECTS,
+    FOLLOW_UPS,
+    NOT_IN_SHEET,
+    ActionAnswerFollowUp,
+    aspect_in_words,
+)
 from actions.topics import DETAILS, MAIN_TOPICS, MORE, RELATED, TOPIC_SLOT, TOPICS, buttons
 from tests.support.actions import run_action
 from tests.support.content import responses
@@ -183,18 +189,37 @@ def test_a_price_question_gets_the_honest_answer_then_the_consent_notice() -> No
     ]
 
 
-def said_yes_after(buttons: List[Dict]) -> Tuple[List[Dict], List[Dict]]:
+def test_a_sheet_question_that_asks_for_a_person_gets_the_consent_notice() -> None:
+    """The NLU answered « jveux parler a qqn du cabinet pr monter un ptce » with the definition."""
+    latest = dict(faq_message("faq/ptce_definition"), text="jveux parler a qqn du cabinet svp")
+    assert run_action(ActionAnswerFaq(), tracker(latest)) == (
+        [FollowupAction("action_ask_consent")],
+        [],
+    )
+    # In the contact form already: the question is answered, no second notice.
+    in_form = Tracker("t", {"lead_consent_at": "x"}, latest, [], False, None, {}, "action_listen")
+    _, (message,) = run_action(ActionAnswerFaq(), in_form)
+    assert message["response"] == "utter_faq/ptce_definition"
+
+
+def said_yes_after(buttons: List[Dict], text: str = "oui") -> Tuple[List[Dict], List[Dict]]:
     past = [
         {"event": "bot", "text": "…", "data": {"buttons": buttons}},
-        {"event": "user", "text": "oui"},
+        {"event": "user", "text": text},
     ]
-    latest = {"intent": {"name": "affirm", "confidence": 0.9}, "text": "oui"}
+    latest = {"intent": {"name": "affirm", "confidence": 0.9}, "text": text}
     yes = Tracker("t", {}, latest, past, False, None, {}, "action_listen")
     return run_action(ActionAnswerYes(), yes)
 
 
 def test_yes_after_a_contact_offer_opens_the_consent_notice() -> None:
     events, messages = said_yes_after(buttons("faq/ptce_definition", "request_contact"))
+    assert events == [FollowupAction("action_ask_consent")] and messages == []
+
+
+def test_yes_that_asks_for_the_contact_opens_the_consent_notice_after_any_offer() -> None:
+    offered = buttons("faq/charte", "faq/ptce_video")
+    events, messages = said_yes_after(offered, "Oui, j'accepte qu'on me recontacte.")
     assert events == [FollowupAction("action_ask_consent")] and messages == []
 
 
@@ -232,6 +257,20 @@ def test_a_yes_no_question_the_sheet_says_yes_to_is_answered_oui_first() -> None
     assert answer["response"] == "utter_faq/ptce_loi"
 
 
+@pytest.mark.parametrize(
+    "key, text",
+    [
+        ("faq/ptce_definition", "Une mairie peut en faire partie ?"),
+        ("faq/ptce_definition", "Moi, simple habitant, je peux y participer ?"),
+        ("faq/ptce_definition", "un labo universitaire peut-il être membre d'un pôle ?"),
+        ("faq/ptce_formes", "on peut mutualiser des salariés entre structures ?"),
+    ],
+)
+def test_a_member_or_a_sharing_the_sheet_names_gets_oui_first(key: str, text: str) -> None:
+    _, (yes, answer) = run_action(ActionAnswerFaq(), tracker(dict(faq_message(key), text=text)))
+    assert yes["response"] == YES and answer["response"] == f"utter_{key}"
+
+
 def test_an_open_question_on_the_same_topic_gets_no_oui() -> None:
     latest = dict(faq_message("faq/ptce_loi"), text="Quelle loi reconnaît les PTCE ?")
     _, (answer,) = run_action(ActionAnswerFaq(), tracker(latest))
@@ -243,6 +282,36 @@ def test_a_follow_up_that_names_its_topic_is_answered_about_it() -> None:
     latest["intent"] = {"name": "ask_date", "confidence": 0.9}
     events, (message,) = run_action(
         ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, "faq/charte")
+    )
+    assert message["response"] == "utter_faq/ptce_origine"
+    assert events == [SlotSet(TOPIC_SLOT, "faq/ptce_origine")]
+
+
+@pytest.mark.parametrize(
+    "text, aspect",
+    [
+        ("kan", "date"),
+        ("c de kan", "date"),
+        ("Remis à qui ?", "author"),
+        ("Qui l'a proposée ?", "author"),
+        ("et ça vient d'où ?", "author"),
+        ("et le lien svp", "link"),
+        ("vous pouvez détailler ?", "more"),
+        ("c'est pour qui ?", None),
+        ("qui peut candidater ?", None),
+        ("Labo ESS", None),
+        ("et quand est-ce que le prochain appel à projets ouvrira ?", None),
+    ],
+)
+def test_a_short_message_asks_an_aspect_by_its_words(text: str, aspect: Optional[str]) -> None:
+    assert aspect_in_words(text) == aspect
+
+
+def test_a_follow_up_the_nlu_was_unsure_of_is_answered_by_its_words() -> None:
+    """« kan » reached the fallback (faq 0.90, answer unsure) after the term's origin."""
+    latest = {"intent": {"name": "nlu_fallback", "confidence": 0.55}, "text": "kan"}
+    events, (message,) = run_action(
+        ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, "faq/ptce_origine")
     )
     assert message["response"] == "utter_faq/ptce_origine"
     assert events == [SlotSet(TOPIC_SLOT, "faq/ptce_origine")]
@@ -309,12 +378,32 @@ def test_more_about_this_offer_stays_on_the_offer_though_its_words_name_the_list
     assert message["response"] == f"utter_{DETAILS['faq/offre_transition_ecologique']}"
 
 
+def test_this_accompaniment_taken_for_the_ami_is_handed_back_to_the_offer() -> None:
+    """« Il vise quoi, cet accompagnement ? » got the AMI (ami_presentation 0.58)."""
+    text = "Il vise quoi, cet accompagnement ?"
+    latest = {"intent": {"name": "ami_presentation", "confidence": 0.58}, "text": text}
+    offer = tracker(latest, "faq/offre_transition_ecologique")
+    assert run_action(ActionAnswerAmi(clock=lambda: LATER), offer) == (
+        [FollowupAction("action_answer_follow_up")],
+        [],
+    )
+    events, (message,) = run_action(ActionAnswerFollowUp(clock=lambda: LATER), offer)
+    assert message["response"] == f"utter_{DETAILS['faq/offre_transition_ecologique']}"
+    # After an AMI answer, the same words are an AMI question.
+    _, (message,) = run_action(ActionAnswerAmi(clock=lambda: LATER), tracker(latest, "ami_vagues"))
+    assert "appel à manifestation d'intérêt" in message["text"]
+
+
 @pytest.mark.parametrize(
     "key, text",
     [
         ("faq/ptce_loi", "La loi de 2014 oblige-t-elle les communes à créer un PTCE ?"),
         ("faq/cabinet_ouvrage", "François Rousseau a-t-il publié d'autres ouvrages ?"),
         ("faq/partenariat_nouveau_brunswick", "Avez-vous un partenariat en Belgique ?"),
+        ("faq/ptce_definition", "Un parti politique peut-il rejoindre un PTCE ?"),
+        ("faq/ptce_definition", "Une mairie est-elle obligée de financer le pôle ?"),
+        ("faq/ptce_formes", "Peut-on partager les bénéfices entre membres ?"),
+        ("faq/ptce_definition", "vs faites du bien etre pr les communes ?"),
     ],
 )
 def test_a_yes_no_question_on_another_point_gets_no_oui(key: str, text: str) -> None:

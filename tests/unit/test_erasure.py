@@ -139,9 +139,9 @@ def test_attempts_are_bounded_then_the_contact_page_is_given(
     assert references(store) == [lead.reference]
 
 
-def validate(slot: str, text: str) -> tuple:
-    """The erasure form's validation of ``text`` typed when ``slot`` is asked."""
-    on = Tracker(
+def tracker_asking(slot: str, text: str) -> Tracker:
+    """A new visit in which the erasure form asks ``slot`` and the visitor typed ``text``."""
+    return Tracker(
         "new-visit",
         {"requested_slot": slot},
         {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []},
@@ -151,7 +151,11 @@ def validate(slot: str, text: str) -> tuple:
         {"name": "erasure_form"},
         "action_listen",
     )
-    events, messages = run_action(ValidateErasureForm(), on)
+
+
+def validate(slot: str, text: str) -> tuple:
+    """The erasure form's validation of ``text`` typed when ``slot`` is asked."""
+    events, messages = run_action(ValidateErasureForm(), tracker_asking(slot, text))
     return set_slots(events).get(slot), messages
 
 
@@ -160,6 +164,19 @@ def test_the_reference_is_read_in_any_spacing_and_a_malformed_one_is_asked_again
     assert validate("erasure_reference", " ptce-7kq4 m9xr ") == ("PTCE-7KQ4-M9XR", [])
     value, (message,) = validate("erasure_reference", "PTCE-12")
     assert (value, message["response"]) == (None, "utter_invalid_reference")
+
+
+def test_a_reference_and_an_email_typed_together_are_both_taken() -> None:
+    text = "La référence c'est PTCE-7KQ4-M9XR et mon mail jeanne.dupont@exemple.fr"
+    on = validate("erasure_reference", text)
+    assert on == ("PTCE-7KQ4-M9XR", [])
+    events, _ = run_action(ValidateErasureForm(), tracker_asking("erasure_reference", text))
+    assert set_slots(events)["erasure_email"] == "jeanne.dupont@exemple.fr"
+    # A malformed address is left for its own question, with its own reasons.
+    events, _ = run_action(
+        ValidateErasureForm(), tracker_asking("erasure_reference", "PTCE-7KQ4-M9XR mail: x@y")
+    )
+    assert "erasure_email" not in set_slots(events)
 
 
 def test_the_malformed_reference_reply_names_the_characters_never_issued() -> None:

@@ -12,8 +12,6 @@ from actions.fallback import (
     SEARCH_COVERAGE,
     SEARCH_THRESHOLD,
     ActionFallback,
-    asks_for_contact,
-    asks_for_price,
     likeliest_topics,
     miss_response,
 )
@@ -222,25 +220,6 @@ def test_an_out_of_scope_message_is_never_answered_with_a_passage() -> None:
     assert message["response"] != "utter_sheet_passage"
 
 
-@pytest.mark.parametrize(
-    "text, asks",
-    [
-        ("Responsable d'une épicerie solidaire, j'aimerais parler avec quelqu'un", True),
-        ("élue municipale, je souhaiterais être rappelée par une consultante", True),
-        ("Pouvez-vous me recontacter la semaine prochaine ?", True),
-        ("contactez-moi svp", True),
-        ("je veux echanger avec l un de vos consultants", True),
-        ("je ne souhaite pas être recontacté", False),
-        ("pouvez-vous me rappeler ce qu'est un PTCE ?", False),
-        ("comment parler à un élu de notre projet ?", False),
-        ("Je discute avec une vraie personne, là ?", False),
-        ("un PTCE peut-il me rapporter des clients ?", False),
-    ],
-)
-def test_a_request_to_be_contacted_is_told_by_its_words(text: str, asks: bool) -> None:
-    assert asks_for_contact(text) is asks
-
-
 def unsure(text: str, slots: Optional[Dict] = None) -> Tracker:
     """A first message ``text`` that no intent took confidently."""
     latest = dict(PARSE, text=text)
@@ -258,21 +237,6 @@ def test_an_unsure_request_to_be_contacted_gets_the_consent_notice() -> None:
     assert message["response"] == MISSES[0]
 
 
-@pytest.mark.parametrize(
-    "text, asks",
-    [
-        ("un accompagnement chez vous, ça revient à combien ?", True),
-        ("Quelle durée pour une mission du Cabinet ?", True),
-        ("vos prestations sont-elles payantes pour une asso ?", True),
-        ("combien y a-t-il de PTCE en France ?", False),
-        ("combien d'accompagnements propose le cabinet ?", False),
-        ("l'adhésion à un pôle coûte cher ?", False),
-    ],
-)
-def test_a_price_question_on_the_firms_work_is_told_by_its_words(text: str, asks: bool) -> None:
-    assert asks_for_price(text) is asks
-
-
 def test_an_unsure_price_question_gets_the_honest_answer_then_the_consent_notice() -> None:
     text = "un accompagnement chez vous, ça revient à combien ?"
     events, (message,) = run_action(ActionFallback(), unsure(text))
@@ -281,3 +245,25 @@ def test_an_unsure_price_question_gets_the_honest_answer_then_the_consent_notice
         SlotSet("topic", "faq/limite_tarifs"),
         FollowupAction("action_ask_consent"),
     ]
+
+
+def test_a_bare_price_question_right_after_an_offer_gets_the_honest_answer() -> None:
+    """« Parfait. Combien ça coûte ? » after the ecological-transition offer."""
+    text = "Parfait. Combien ça coûte ?"
+    after_offer = unsure(text, {"topic": "faq/offre_transition_ecologique"})
+    events, (message,) = run_action(ActionFallback(), after_offer)
+    assert message["response"] == "utter_faq/limite_tarifs"
+    assert events[-1] == FollowupAction("action_ask_consent")
+    # After the count of PTCE, the same words ask nothing about the firm's work.
+    _, (message,) = run_action(ActionFallback(), unsure(text, {"topic": "faq/ptce_nombre"}))
+    assert message["response"] != "utter_faq/limite_tarifs"
+
+
+def test_a_short_follow_up_after_an_answer_is_handed_to_the_follow_up_action() -> None:
+    assert run_action(ActionFallback(), unsure("c de kan", {"topic": "faq/ptce_origine"})) == (
+        [FollowupAction("action_answer_follow_up")],
+        [],
+    )
+    # With no topic answered before, there is nothing to follow up: the usual reply.
+    _, (message,) = run_action(ActionFallback(), unsure("c de kan"))
+    assert message["response"] == MISSES[0]

@@ -164,6 +164,14 @@ def test_a_field_named_with_its_new_value_at_the_summary_takes_it(
 def test_an_unclear_reply_at_the_summary_that_names_no_field_shows_the_summary_again(
     intent: str,
 ) -> None:
-    events, messages = run(ActionCorrectLead(), tracker("c bon", intent, 0.55, FILLED))
-    assert events == [FollowupAction("action_show_lead_summary")]
+    for unclear in ("euh attendez", "c pas bon", "ok mais attendez"):
+        events, messages = run(ActionCorrectLead(), tracker(unclear, intent, 0.55, FILLED))
+        assert events == [FollowupAction("action_show_lead_summary")]
+        assert messages == []
+
+
+@pytest.mark.parametrize("typed", ["c bon", "ok valide", "Parfait, je confirme."])
+def test_a_confirmation_in_words_the_nlu_was_unsure_of_sends_the_lead(typed: str) -> None:
+    events, messages = run(ActionCorrectLead(), tracker(typed, "nlu_fallback", 0.55, FILLED))
+    assert events == [FollowupAction("action_submit_lead")]
     assert messages == []

@@ -44,6 +44,43 @@ def test_consent_notice_says_what_why_who_how_long_and_how_to_erase(
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
 
 
+def after(utter_action: str, text: str, intent: str) -> Tracker:
+    """``text``, classified as ``intent``, right after the bot sent ``utter_action``."""
+    said = [{"event": "bot", "text": "…", "metadata": {"utter_action": utter_action}}]
+    return tracker(text, intent, events=said + [{"event": "user", "text": text}])
+
+
+def test_an_unclear_reply_to_the_notice_gets_its_question_only_then_the_notice_again() -> None:
+    """« Amandine Roux » typed at once: the notice is just above, its question is asked."""
+    _, (message,) = run(
+        ActionAskConsent(), after("utter_ask_consent", "Amandine Roux", "nlu_fallback")
+    )
+    assert message["response"] == "utter_consent_needed"
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+    # A second unclear reply: the whole notice, not the same text twice in a row.
+    _, (message,) = run(ActionAskConsent(), after("utter_consent_needed", "bof", "nlu_fallback"))
+    assert message["response"] == "utter_ask_consent_without_policy"
+    # A no the NLU was unsure of is a no.
+    events, (message,) = run(
+        ActionAskConsent(), after("utter_ask_consent", "non laisse tomber", "nlu_fallback")
+    )
+    assert message["response"] == "utter_consent_refused" and set_slots(events) == FORGOTTEN
+    # A yes the NLU was unsure of (« ok »: affirm 0.51) is a yes; « ok mais… » is not.
+    for notice in ("utter_ask_consent", "utter_consent_needed"):
+        events, (message,) = run(ActionAskConsent(), after(notice, "ok", "nlu_fallback"))
+        assert message["response"] == "utter_consent_accepted"
+        assert set(set_slots(events)) == {"lead_consent_at"}
+        assert events[-1] == FollowupAction("lead_form")
+    _, (message,) = run(
+        ActionAskConsent(), after("utter_ask_consent", "ok mais pourquoi ?", "nlu_fallback")
+    )
+    assert message["response"] == "utter_consent_needed"
+    # A request to be contacted right after the notice gets the notice itself.
+    again = after("utter_ask_consent", "je veux être rappelé", "request_contact")
+    _, (message,) = run(ActionAskConsent(), again)
+    assert message["response"] == "utter_ask_consent_without_policy"
+
+
 def test_refused_consent_gives_the_contact_link_and_keeps_nothing() -> None:
     events, (message,) = run(ActionRefuseConsent(), tracker())
     assert "https://fr-consultants.com/" in message["text"]

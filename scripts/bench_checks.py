@@ -1,0 +1,49 @@
+"""Time the word checks that run on a message besides the models, in microseconds.
+
+    .venv/bin/python scripts/bench_checks.py [--rounds 20]
+
+Each check is a few regular expressions over the message: the other-language
+classifier runs on every message (components/other_language.py); the contact and
+price words and the follow-up words run in the actions that need them
+(actions/contact_wish.py, actions/follow_ups.py). Timed over every message of the
+two blind sets, with the figure per message, to set against a turn's 10–15 ms.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Callable, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from actions.contact_wish import asks_for_contact, asks_for_price  # noqa: E402
+from actions.follow_ups import aspect_in_words  # noqa: E402
+from components.other_language import in_another_language  # noqa: E402
+from tests.support.blind import BLIND_SETS, blind_messages  # noqa: E402
+
+CHECKS: List[Callable[[str], object]] = [
+    in_another_language,
+    asks_for_contact,
+    asks_for_price,
+    aspect_in_words,
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    texts = [message.text for name in BLIND_SETS for message in blind_messages(name)]
+    for check in CHECKS:
+        start = time.perf_counter()
+        for _ in range(args.rounds):
+            for text in texts:
+                check(text)
+        per_message = (time.perf_counter() - start) / (args.rounds * len(texts))
+        print(f"{check.__name__}: {per_message * 1e6:.1f} µs per message")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
