@@ -106,11 +106,10 @@ class ActionAskConsent(Action):
     A reply right after it that the NLU was unsure of is a no or a yes when it
     says so in so many words (« non laisse tomber », « ok »): refused, or recorded
     and the form started, as ``action_refuse_consent`` and ``action_accept_consent``
-    do after a clear one. Otherwise (a name
-    typed at once, « Amandine Roux ») it gets only the notice's question, in a few
-    words (data/rules/leads.yml): the notice is just above, and nothing typed
-    before consent is kept. A second unclear reply gets the whole notice again, so
-    that no text comes twice in a row.
+    do after a clear one. Otherwise (a name typed at once, « Amandine Roux ») it
+    gets only the notice's question, in a few words (data/rules/leads.yml): the
+    notice is just above, and nothing typed before consent is kept. A second
+    unclear reply gets the whole notice again, so that no text comes twice in a row.
     """
 
     def name(self) -> Text:

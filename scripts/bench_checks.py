@@ -6,7 +6,9 @@ Each check is a few regular expressions over the message: the other-language
 classifier runs on every message (components/other_language.py); the contact and
 price words and the follow-up words run in the actions that need them
 (actions/contact_wish.py, actions/follow_ups.py). Timed over every message of the
-two blind sets, with the figure per message, to set against a turn's 10–15 ms.
+two blind sets, with the figure per message, to set against a turn's 10–15 ms;
+then the slowest case found for each, on messages of the channels' longest
+(1,000 characters) that repeat the words its patterns backtrack on.
 """
 
 import argparse
@@ -22,6 +24,10 @@ from actions.follow_ups import aspect_in_words  # noqa: E402
 from components.other_language import in_another_language  # noqa: E402
 from tests.support.blind import BLIND_SETS, blind_messages  # noqa: E402
 
+# The channels refuse longer messages (channels/guard.py, MAX_MESSAGE_LENGTH).
+LONGEST = 1000
+# Words the patterns' « .* » parts backtrack on, repeated to the longest message.
+ADVERSARIAL = ("veux ", "pour parler a ", "associ ", "repond ", "qu'on ", "a")
 CHECKS: List[Callable[[str], object]] = [
     in_another_language,
     asks_for_contact,
@@ -41,7 +47,16 @@ def main() -> int:
             for text in texts:
                 check(text)
         per_message = (time.perf_counter() - start) / (args.rounds * len(texts))
-        print(f"{check.__name__}: {per_message * 1e6:.1f} µs per message")
+        slowest = 0.0
+        for words in ADVERSARIAL:
+            text = (words * LONGEST)[:LONGEST]
+            start = time.perf_counter()
+            check(text)
+            slowest = max(slowest, time.perf_counter() - start)
+        print(
+            f"{check.__name__}: {per_message * 1e6:.1f} µs per message, "
+            f"slowest {LONGEST}-character case {slowest * 1e3:.2f} ms"
+        )
     return 0
 
 
