@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import ANSWERS as AMI_ANSWERS
 from actions.ami import ami_answer
+from actions.consent_replies import answers_the_notice, gives_details
 from actions.contact_wish import asks_for_contact
 from actions.responses import last_bot_message
 from actions.safety import guarded
@@ -184,6 +185,10 @@ class ActionAnswerFaq(Action):
         text = tracker.latest_message.get("text") or ""
         if may_offer_contact(tracker) and asks_for_contact(text):
             # « jveux parler a qqn du cabinet pr monter un ptce »: a person, not a definition.
+            return [FollowupAction(CONSENT)]
+        if answers_the_notice(tracker) and gives_details(text):
+            # A name typed at the consent notice (« Bérangère Lefèvre-Quintal ») got the
+            # Nouveau-Brunswick partnership: the notice asks for its answer instead.
             return [FollowupAction(CONSENT)]
         key = selected_answer(tracker)
         if key is None:

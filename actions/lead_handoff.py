@@ -19,35 +19,29 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.consent_replies import (
+    CONSENT_NEEDED,
+    CONSENT_NOTICES,
+    answers_the_notice,
+    confirms,
+    declines,
+    gives_details,
+    last_utterance,
+)
 from actions.lead_form import CHOICES, CORRECTABLE, FIELDS, LEAD_SLOTS, corrections, normalise
 from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
 from actions.leads.validation import display_phone
-from actions.responses import last_bot_message
 from actions.safety import guarded, log_failure
 
 CONSENT_VERSION = "2026-11-26"
 # The firm's site, the only address of the firm that the resource sheet gives.
 SITE_URL = "https://fr-consultants.com/"
-# The consent notice (with or without a privacy page), its short reminder, and the
-# intents of a reply that is neither yes nor no.
-CONSENT_NOTICES = ("utter_ask_consent", "utter_ask_consent_without_policy")
-CONSENT_NEEDED = "utter_consent_needed"
-CONSENT_QUESTIONS = (*CONSENT_NOTICES, CONSENT_NEEDED)
+# The intents of a reply to the consent notice that is neither yes nor no.
 UNCLEAR = ("nlu_fallback", "out_of_scope")
 MAX_SUBMISSIONS_PER_HOUR = 3
 CONTEXT_MESSAGES = 5
-# A yes typed in words, at the consent notice or the summary, which the NLU may be
-# unsure of (« ok » got affirm 0.51, under the fallback threshold).
-CONFIRMATION = re.compile(
-    r" (oui|ouais|ouai|ok|okay|oki|d accord|dac|j accepte|ca marche|c bon|c est bon|valide"
-    r"|validee?|confirme|confirmee?|parfait|nickel|envoie[zr]?|go|yes) "
-)
-# A no typed in words at the consent notice, which the NLU may be unsure of.
-REFUSAL = re.compile(
-    r"^ (non|nan|nope|no|pas maintenant|plus tard|laisse[zr]? tomber|je refuse|sans fa[cç]on) "
-)
 # Words that point to a field when the visitor types a correction ("mon e-mail est faux").
 FIELD_WORDS = {
     "lead_email": ("mail", "courriel", "adresse"),
@@ -103,8 +97,9 @@ def refuse_consent(dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
 class ActionAskConsent(Action):
     """The RGPD notice, before any personal data is asked.
 
-    A reply right after it that the NLU was unsure of is a no or a yes when it
-    says so in so many words (« non laisse tomber », « ok »): refused, or recorded
+    A reply right after it that the NLU was unsure of, or that gives details
+    before consent, is a no or a yes when it says so in so many words (« non
+    laisse tomber », « ok »; ``actions/consent_replies.py``): refused, or recorded
     and the form started, as ``action_refuse_consent`` and ``action_accept_consent``
     do after a clear one. Otherwise (a name typed at once, « Amandine Roux ») it
     gets only the notice's question, in a few words (data/rules/leads.yml): the
@@ -119,14 +114,14 @@ class ActionAskConsent(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        last = (last_bot_message(tracker).get("metadata") or {}).get("utter_action")
-        if intent in UNCLEAR and last in CONSENT_QUESTIONS:
-            text = tracker.latest_message.get("text") or ""
+        text = tracker.latest_message.get("text") or ""
+        unclear = intent in UNCLEAR or gives_details(text)
+        if unclear and answers_the_notice(tracker):
             if declines(text):
                 return refuse_consent(dispatcher)
             if confirms(text):
                 return accept_consent(dispatcher) + [FollowupAction("lead_form")]
-        if intent in UNCLEAR and last in CONSENT_NOTICES:
+        if unclear and last_utterance(tracker) in CONSENT_NOTICES:
             dispatcher.utter_message(response=CONSENT_NEEDED)
             return []
         privacy = os.environ.get("LEADS_PRIVACY_URL")
@@ -224,19 +219,6 @@ def named_value(field: str, text: str) -> Optional[str]:
             value = OLD_VALUE.sub("", typed.group("value")).strip(" .!")
             return None if not value or fold(value).split()[0] in VERDICTS else value
     return None
-
-
-def confirms(text: str) -> bool:
-    """Whether ``text`` says yes in so many words, with no « non », « pas » or « mais »."""
-    typed = f" {normalise(text)} "
-    return bool(CONFIRMATION.search(typed)) and not re.search(
-        r" (non|pas|ne|n|mais|attend\w*) ", typed
-    )
-
-
-def declines(text: str) -> bool:
-    """Whether ``text`` says no in so many words (« non laisse tomber », « non merci »)."""
-    return bool(REFUSAL.search(f" {normalise(text)} "))
 
 
 @guarded

@@ -99,6 +99,19 @@ def test_consent_refused_asks_nothing_and_stores_nothing(servers: Servers) -> No
     assert leads_of(servers, sender) == []
 
 
+def test_a_name_typed_at_the_notice_asks_for_consent_then_ok_starts_the_form(
+    servers: Servers,
+) -> None:
+    """The name got the Nouveau-Brunswick partnership (faq 1.00, selector 0.57)."""
+    sender = uuid.uuid4().hex
+    assert CONSENT in text_of(say(servers.rasa_url, "prendre rendez-vous", sender))
+    asked = text_of(say(servers.rasa_url, "Bérangère Lefèvre-Quintal", sender))
+    assert asked == response_text("utter_consent_needed")
+    started = text_of(say(servers.rasa_url, "ok", sender))
+    assert response_text("utter_ask_lead_name") in started
+    assert "Bérangère" not in str(leads_of(servers, sender))
+
+
 def test_invalid_email_is_asked_again_with_a_reason(servers: Servers) -> None:
     sender = uuid.uuid4().hex
     start_form(servers, sender)

@@ -202,6 +202,21 @@ def test_a_sheet_question_that_asks_for_a_person_gets_the_consent_notice() -> No
     assert message["response"] == "utter_faq/ptce_definition"
 
 
+def test_a_name_typed_at_the_consent_notice_gets_no_sheet_answer() -> None:
+    """« Bérangère Lefèvre-Quintal » got the Nouveau-Brunswick partnership (selector 0.57)."""
+    text = "Bérangère Lefèvre-Quintal"
+    latest = dict(faq_message("faq/partenariat_nouveau_brunswick"), text=text)
+    said = [
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_consent"}},
+        {"event": "user", "text": text},
+    ]
+    at_notice = Tracker("t", {}, latest, said, False, None, {}, "action_listen")
+    assert run_action(ActionAnswerFaq(), at_notice) == ([FollowupAction("action_ask_consent")], [])
+    # Anywhere else, the same words are answered as the NLU says.
+    _, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
+    assert message["response"] == "utter_faq/partenariat_nouveau_brunswick"
+
+
 def said_yes_after(buttons: List[Dict], text: str = "oui") -> Tuple[List[Dict], List[Dict]]:
     past = [
         {"event": "bot", "text": "…", "data": {"buttons": buttons}},

@@ -75,6 +75,9 @@ def test_an_unclear_reply_to_the_notice_gets_its_question_only_then_the_notice_a
         ActionAskConsent(), after("utter_ask_consent", "ok mais pourquoi ?", "nlu_fallback")
     )
     assert message["response"] == "utter_consent_needed"
+    # A name the NLU took for a sheet question (faq 1.00) is details given too early.
+    _, (message,) = run(ActionAskConsent(), after("utter_ask_consent", "Amandine Roux", "faq"))
+    assert message["response"] == "utter_consent_needed"
     # A request to be contacted right after the notice gets the notice itself.
     again = after("utter_ask_consent", "je veux être rappelé", "request_contact")
     _, (message,) = run(ActionAskConsent(), again)
