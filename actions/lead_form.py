@@ -13,6 +13,7 @@ from typing import Any, Callable, Coroutine, Dict, List, Optional, Text
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.leads.store import canonical_reference
 from actions.leads.validation import (
     NEEDS,
     ORGANISATION_TYPES,
@@ -173,8 +174,11 @@ def looks_like_answer(slot: str, message: Dict[str, Any]) -> bool:
     """Answers whose shape is unmistakable are taken whatever the NLU says."""
     text = message.get("text") or ""
     intent = (message.get("intent") or {}).get("name")
-    if slot == "lead_email":
+    if slot in ("lead_email", "erasure_email"):
         return "@" in text
+    if slot == "erasure_reference":
+        # « c'est PTCE-7KQ4-M9XR » opens like a question (« c koi ») but is the answer.
+        return canonical_reference(text) is not None
     if slot == "lead_phone":
         return intent == "deny" or sum(char.isdigit() for char in text) >= 6
     if slot in CHOICES:

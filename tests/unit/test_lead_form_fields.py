@@ -170,6 +170,9 @@ def message(text: str, intent: str = "faq", confidence: float = 0.99) -> Dict[st
         ("lead_need", "Créer un PTCE ?", "faq", True),
         ("lead_organisation_type", "c'est quoi ?", "faq", False),
         ("lead_name", "qui êtes-vous ?", "bot_challenge", False),
+        ("erasure_reference", "c'est PTCE-7KQ4-M9XR, mail : jeanne@exemple.fr", "faq", True),
+        ("erasure_reference", "c'est quoi un PTCE ?", "faq", False),
+        ("erasure_email", "c'est jeanne@exemple.fr", "faq", True),
     ],
 )
 def test_answers_of_an_unmistakable_shape(
