@@ -16,7 +16,7 @@ collected: a false match costs the visitor one « non ».
 
 import re
 
-from components.french import strip_accents
+from components.french import fold
 
 # A person of the firm: « un humain », « quelqu'un », « qqn », « une consultante »…
 PERSON = (
@@ -57,11 +57,6 @@ FIRMS_WORK = re.compile(
     r"\b(accompagn\w*|missions?|cabinet|consultants?|prestations?|chez vous|vos services"
     r"|intervention)\b"
 )
-
-
-def fold(text: str) -> str:
-    """``text`` in lower case, without accents, with straight apostrophes."""
-    return strip_accents(text.lower().replace("’", "'"))
 
 
 def asks_for_contact(text: str) -> bool:

@@ -23,9 +23,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import paris_date, utc_now
 from actions.answers import ask_which_topic, selected_answer, send_answer
-from actions.contact_wish import fold
 from actions.safety import guarded
 from actions.topics import DETAILS, OFFERS, RELATED, TOPIC_SLOT, TOPICS, buttons, points_to_offer
+from components.french import fold
 
 # The intent of each follow-up and the aspect it asks about.
 ASPECTS: Dict[str, str] = {

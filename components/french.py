@@ -34,6 +34,12 @@ def strip_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def fold(text: str) -> str:
+    """``text`` in lower case, without accents, with straight apostrophes: how the
+    actions' word checks (contact, follow-ups) read a message."""
+    return strip_accents(text.lower().replace("’", "'"))
+
+
 def stems(text: str) -> List[str]:
     """The text's content words as accent-free French stems."""
     words = re.findall(r"[^\W_]+", text.lower())
