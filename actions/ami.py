@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.responses import response_text
+from actions.responses import listen_if, response_text
 from actions.safety import guarded
 from actions.topics import TOPIC_SLOT, next_buttons, points_to_offer
 
@@ -143,9 +143,10 @@ class ActionAnswerAmi(Action):
             # the AMI's, but it asks more about that offer.
             return [FollowupAction("action_answer_follow_up")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent not in ANSWERS:
+        handed_over = intent not in ANSWERS
+        if handed_over:
             topic = tracker.get_slot(TOPIC_SLOT)
             intent = topic if topic in ANSWERS else "ami_presentation"
         text = ami_answer(intent, paris_date(self.clock()), domain)
         dispatcher.utter_message(text=text, buttons=next_buttons(intent))
-        return [SlotSet(TOPIC_SLOT, intent)]
+        return [SlotSet(TOPIC_SLOT, intent), *listen_if(handed_over)]

@@ -11,7 +11,7 @@ takes it up (``action_answer_yes``).
 
 import re
 from datetime import date
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -21,7 +21,8 @@ from actions.ami import ANSWERS as AMI_ANSWERS
 from actions.ami import ami_answer
 from actions.consent_replies import answers_the_notice, gives_details
 from actions.contact_wish import asks_for_contact
-from actions.responses import last_bot_message
+from actions.lead_handoff import typed_corrections
+from actions.responses import last_bot_message, last_utterance
 from actions.safety import guarded
 from actions.topics import (
     DETAILS,
@@ -32,6 +33,7 @@ from actions.topics import (
     next_buttons,
     points_to_offer,
 )
+from components.french import word_count
 
 ASK_WHICH_TOPIC = "utter_ask_which_topic"
 WHICH_ONE = "utter_which_one"
@@ -39,6 +41,8 @@ WHICH_ONE = "utter_which_one"
 # notice follows at once, so that asking for a price leads to the contact.
 CONTACT_NEXT = ("faq/limite_tarifs",)
 CONSENT = "action_ask_consent"
+# The contact form's summary, which a sheet question interrupts (data/rules/leads.yml).
+SUMMARY = "utter_lead_summary"
 # Answers that name no topic of their own (« Notre fiche ne donne pas cette
 # précision »): the topic stays the one answered before, so that « le rapport fait
 # combien de pages ? » then « le lien ? » gets the report's link.
@@ -69,6 +73,14 @@ YES_WHEN: Dict[str, "re.Pattern[str]"] = {
     "faq/partenariat_nouveau_brunswick": re.compile(r"canad|brunswick"),
 }
 YES = "utter_yes"
+NOTHING_MORE = "utter_nothing_more"
+# A short question whose answer, right after a topic, is another one: (the answer
+# the ResponseSelector picked, the topic last answered) → the answer meant.
+SHORT_QUESTION_WORDS = 5
+IN_CONTEXT: Dict[Tuple[str, str], str] = {
+    ("faq/ptce_video", "faq/charte"): "faq/charte_webinaire",
+    ("faq/ptce_video", "faq/charte_webinaire"): "faq/charte_webinaire",
+}
 # A question on the AMI today that asks for a date (« la date limite de l'AMI, c'était
 # quand ? ») is answered by the calendar, which says first that the sheet gives no
 # current deadline, then the 2021 dates: the date aspect of every AMI topic
@@ -142,15 +154,20 @@ def in_contact(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("lead_consent_at"))
 
 
-def offer_meant(key: str, tracker: Tracker) -> str:
-    """``key``, or the details of the offer just answered when the visitor points back to
-    it: « vous pouvez préciser ce que comprend cet accompagnement ? » names the list
-    of offers in its words, but asks about that offer."""
+def meant_in_context(key: str, tracker: Tracker) -> str:
+    """``key``, or the answer it means right after the topic last answered.
+
+    « Vous pouvez préciser ce que comprend cet accompagnement ? » names the list of
+    offers in its words, but asks about the offer just answered: its details. A
+    short question (``IN_CONTEXT``) such as « vous avez la vidéo ? » after the
+    charter asks for its webinar, not for the video that presents PTCE.
+    """
     remembered = tracker.get_slot(TOPIC_SLOT)
-    if key == "faq/offres" and points_to_offer(
-        remembered, tracker.latest_message.get("text") or ""
-    ):
+    text = tracker.latest_message.get("text") or ""
+    if key == "faq/offres" and points_to_offer(remembered, text):
         return DETAILS.get(remembered, remembered)
+    if word_count(text) <= SHORT_QUESTION_WORDS:
+        return IN_CONTEXT.get((key, remembered), key)
     return key
 
 
@@ -190,11 +207,17 @@ class ActionAnswerFaq(Action):
             # A name typed at the consent notice (« Bérangère Lefèvre-Quintal ») got the
             # Nouveau-Brunswick partnership: the notice asks for its answer instead.
             return [FollowupAction(CONSENT)]
+        if last_utterance(tracker) == SUMMARY:
+            corrected = typed_corrections(dispatcher, tracker)
+            if corrected:
+                # « Le mail c'est jean-marc.lefort@…, pas jm.lefort » got the firm's
+                # presentation (faq, sure): it corrects the summary, shown again next.
+                return corrected
         key = selected_answer(tracker)
         if key is None:
             ask_which_topic(dispatcher)
             return []
-        key = offer_meant(key, tracker)
+        key = meant_in_context(key, tracker)
         if key == AMI_TODAY and ASKS_A_DATE.search(text):
             # Told in today's tense by the AMI action, which reads it from the topic.
             return [SlotSet(TOPIC_SLOT, AMI_DATES), FollowupAction("action_answer_ami")]
@@ -202,6 +225,10 @@ class ActionAnswerFaq(Action):
             return answer_then_consent(dispatcher, key)
         if says_yes(key, text):
             dispatcher.utter_message(response=YES)
+        elif last_utterance(tracker) == f"utter_{key}":
+            # « Avec quels organismes, exactement ? » right after the partnership: the
+            # sheet names none, and the visitor must not think the repeat is new.
+            dispatcher.utter_message(response=NOTHING_MORE)
         send_faq_answer(dispatcher, key)
         return [] if key in KEEP_TOPIC else [SlotSet(TOPIC_SLOT, key)]
 

@@ -17,7 +17,7 @@ import re
 from rasa_sdk import Tracker
 
 from actions.lead_form import normalise
-from actions.responses import last_bot_message
+from actions.responses import last_utterance
 
 # The consent notice (with or without a privacy page), and its short reminder.
 CONSENT_NOTICES = ("utter_ask_consent", "utter_ask_consent_without_policy")
@@ -55,11 +55,6 @@ def gives_details(text: str) -> bool:
     digits = sum(char.isdigit() for char in text)
     phone = digits >= 6 and digits >= len(re.sub(r"[\s.+()-]", "", text)) - 2
     return bool(NAME.match(text) or EMAIL.search(text) or phone)
-
-
-def last_utterance(tracker: Tracker) -> str:
-    """The response the bot sent last (``utter_ask_consent``…), or ``""``."""
-    return (last_bot_message(tracker).get("metadata") or {}).get("utter_action") or ""
 
 
 def answers_the_notice(tracker: Tracker) -> bool:

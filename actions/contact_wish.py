@@ -24,7 +24,8 @@ PERSON = (
     r"|une? conseill(er|ere)|une? experte?|l'? ?une? de vos|vos consultants|le cabinet"
     r"|votre equipe)"
 )
-# « me rappeler » that is « remind me » (« me rappeler ce qu'est un PTCE »).
+# « me rappeler » that is « remind me » (« me rappeler ce qu'est un PTCE », « rappelez-moi
+# qui est François Rousseau »).
 REMIND = (
     r"(?!\s+(ce|c'|la|le|les|l'|quel\w*|quoi|comment|pourquoi|qu\w*|de|des|du|en|a|combien"
     r"|quand|ou)\b)"
@@ -39,7 +40,7 @@ ASKS_FOR_CONTACT = re.compile(
     # « j'accepte qu'on me recontacte », « je veux que vous me rappeliez »
     r"|\b(qu'? ?on|que vous|que (qqn|quelqu'? ?un)|qu'? ?une? (consultante?|personne))"
     rf" (me|nous) (re)?(contact\w*|rappel\w*)\b{REMIND}"
-    r"|\b(rappelez|contactez|recontactez)[- ](moi|nous)\b"
+    rf"|\brappelez[- ](moi|nous)\b{REMIND}|\b(re)?contactez[- ](moi|nous)\b"
     # « je peux avoir un contact presse au cabinet ? »
     r"|\bun contact( \w+)? (au|du|avec le|chez le|dans le|avec votre) cabinet\b"
 )

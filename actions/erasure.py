@@ -130,7 +130,9 @@ class ValidateErasureForm(FormValidationAction):
 
 @guarded
 class ActionEraseByReference(Action):
-    """Deletes the lead whose reference and e-mail both match, else asks again, a few times."""
+    """Deletes the lead whose reference and e-mail both match. A mismatch ends the form
+    with a button to try again (a few times): a visitor who moves on to a question is
+    not asked for a reference at every message."""
 
     def name(self) -> Text:
         return "action_erase_by_reference"
@@ -158,4 +160,4 @@ class ActionEraseByReference(Action):
             dispatcher.utter_message(response="utter_erasure_refused", contact_url=contact_url())
             return forget + [SlotSet("erasure_attempts", tried), SlotSet(ASK_SLOT, None)]
         dispatcher.utter_message(response="utter_erasure_mismatch")
-        return ask_reference() + [SlotSet("erasure_attempts", tried)]
+        return forget + [SlotSet("erasure_attempts", tried), SlotSet(ASK_SLOT, None)]

@@ -10,7 +10,8 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
    many words or right after one of its offers, gets the same honest answer and
    consent notice as ``faq/limite_tarifs``.
 2. A short message with the words of a follow-up (« kan », « remis à qui ? »)
-   after an answer is answered as the follow-up it is (``actions/follow_ups.py``).
+   after an answer, or naming its subject (« ami ptce date ? »), is answered as
+   the follow-up it is (``actions/follow_ups.py``).
 3. A message about the sheet's subject gets the closest passage of the sheet,
    quoted with its section (``actions.sheet_search``), when the passage is close
    enough (``SEARCH_THRESHOLD``) and holds enough of the message's words
@@ -32,7 +33,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import CONSENT, answer_then_consent, may_offer_contact
 from actions.contact_wish import asks_for_contact, asks_for_price
-from actions.follow_ups import FOLLOW_UP, aspect_in_words
+from actions.follow_ups import FOLLOW_UP, aspect_in_words, subject_in_words
 from actions.safety import guarded
 from actions.sheet_search import sheet_search
 from actions.topics import MAIN_TOPICS, OFFERS, TOPIC_SLOT, TOPICS, buttons
@@ -124,8 +125,9 @@ class ActionFallback(Action):
         about_an_offer = tracker.get_slot(TOPIC_SLOT) in (*OFFERS, "faq/offres")
         if may_offer_contact(tracker) and asks_for_price(text, about_an_offer):
             return answer_then_consent(dispatcher, PRICES)
-        if tracker.get_slot(TOPIC_SLOT) and aspect_in_words(text):
-            # « kan » after the origin of the term: its date.
+        remembered = tracker.get_slot(TOPIC_SLOT)
+        if (remembered or subject_in_words(text, remembered)) and aspect_in_words(text):
+            # « kan » after the origin of the term: its date; « ami ptce date ? »: the AMI's.
             return [FollowupAction(FOLLOW_UP)]
         in_scope = (message.get("intent") or {}).get("name") != OUT_OF_SCOPE
         match = sheet_search().best(text) if in_scope else None

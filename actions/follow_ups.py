@@ -15,7 +15,7 @@ entity annotated: a topic slot with aspect intents fits it (README, "Context").
 
 import re
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -23,9 +23,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import paris_date, utc_now
 from actions.answers import ask_which_topic, selected_answer, send_answer
+from actions.responses import listen_if
 from actions.safety import guarded
 from actions.topics import DETAILS, OFFERS, RELATED, TOPIC_SLOT, TOPICS, buttons, points_to_offer
-from components.french import fold
+from components.french import fold, stems, word_count
 
 # The intent of each follow-up and the aspect it asks about.
 ASPECTS: Dict[str, str] = {
@@ -74,6 +75,20 @@ OFFER_PAGES = {
     "faq/offre_bien_etre": "faq/offre_bien_etre",
     "faq/partenariat_nouveau_brunswick": "faq/offre_bien_etre",
 }
+
+
+# A follow-up that names its subject in one word (« ami ptce date ? », « le lien du
+# rapport ? ») is about that subject, whatever was answered last: the topic last
+# answered if it is one of the subject's, else the subject's first. In order: the
+# webinar before the charter it launched.
+NAMED_SUBJECTS: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...]], ...] = (
+    (re.compile(r"\b(ami|appel a manifestation)\b"), AMI),
+    (re.compile(r"\bwebinaires?\b"), ("faq/charte_webinaire",)),
+    (re.compile(r"\bchartes?\b"), ("faq/charte",)),
+    (re.compile(r"\brapports?\b"), (*REPORT, "faq/rapport_priorites")),
+    (re.compile(r"\b(livres?|ouvrages?|bouquins?)\b"), ("faq/cabinet_ouvrage",)),
+    (re.compile(r"\b(loi|article 9)\b"), ("faq/ptce_loi",)),
+)
 
 
 def each(topics: tuple, aspects: Dict[str, str]) -> Dict[str, Dict[str, str]]:
@@ -147,10 +162,26 @@ FOLLOW_UPS: Dict[str, Dict[str, str]] = {
 
 def aspect_in_words(text: str) -> Optional[str]:
     """The aspect a short message asks by its words (``ASPECT_WORDS``), if any."""
-    folded = fold(text)
-    if len(re.findall(r"\w+", folded)) > SHORT_FOLLOW_UP_WORDS:
+    if word_count(text) > SHORT_FOLLOW_UP_WORDS:
         return None
+    folded = fold(text)
     return next((aspect for aspect, words in ASPECT_WORDS.items() if words.search(folded)), None)
+
+
+def names_topic(text: str, key: str) -> bool:
+    """Whether ``text`` holds a word of the question topic ``key`` answers (its title)."""
+    return bool(set(stems(text)) & set(stems(TOPICS[key].title)))
+
+
+def subject_in_words(text: str, remembered: Optional[str]) -> Optional[str]:
+    """The topic of the subject a follow-up names in one word (``NAMED_SUBJECTS``), if
+    any: the one last answered when it is of that subject (« le rapport, en détail ? »
+    after its priorities asks more about them)."""
+    folded = fold(text)
+    subject = next((topics for words, topics in NAMED_SUBJECTS if words.search(folded)), ())
+    if remembered in subject:
+        return remembered
+    return subject[0] if subject else None
 
 
 def follow_up(topic: str, aspect: str) -> Optional[str]:
@@ -181,17 +212,23 @@ class ActionAnswerFollowUp(Action):
         # action, whose words it shares) asks more about that offer.
         pointed = points_to_offer(remembered, text)
         aspect = ASPECTS.get(intent) or aspect_in_words(text) or ("more" if pointed else None)
-        named = None
-        if len(re.findall(r"\w+", text)) >= OWN_TOPIC_WORDS and not pointed:
+        named = None if pointed else subject_in_words(text, remembered)
+        if named is None and word_count(text) >= OWN_TOPIC_WORDS and not pointed:
             named = selected_answer(tracker, minimum=OWN_TOPIC_CONFIDENCE)
+            # « Vous avez un lien pour en savoir plus ? » after an offer names no topic,
+            # though the selector is sure of the firm's presentation.
+            if named and not names_topic(text, named):
+                named = None
         # « Vous pouvez préciser ce que comprend l'offre ? » after one offer names the
         # list of offers in its words, but asks about the offer just answered.
         if named == "faq/offres" and remembered in OFFERS:
             named = None
         topic = named or remembered
+        # Handed over by the fallback (« kan ») or the AMI action: it ends the turn.
+        listen = listen_if(intent not in ASPECTS)
         if aspect is None or topic not in TOPICS:
             ask_which_topic(dispatcher)
-            return []
+            return listen
         # A question that names its topic is answered by that topic's answer at least.
         answer = follow_up(topic, aspect) or named
         if answer is None:
@@ -199,6 +236,6 @@ class ActionAnswerFollowUp(Action):
             dispatcher.utter_message(
                 response=NOT_IN_SHEET[aspect], buttons=buttons(*related[:2], "request_contact")
             )
-            return []
+            return listen
         send_answer(dispatcher, answer, domain, paris_date(self.clock()))
-        return [SlotSet(TOPIC_SLOT, answer)]
+        return [SlotSet(TOPIC_SLOT, answer), *listen]

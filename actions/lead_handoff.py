@@ -26,20 +26,25 @@ from actions.consent_replies import (
     confirms,
     declines,
     gives_details,
-    last_utterance,
 )
 from actions.lead_form import CHOICES, CORRECTABLE, FIELDS, LEAD_SLOTS, corrections, normalise
 from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
 from actions.leads.validation import display_phone
+from actions.responses import last_utterance
 from actions.safety import guarded, log_failure
+from components.french import word_count
 
 CONSENT_VERSION = "2026-11-26"
 # The firm's site, the only address of the firm that the resource sheet gives.
 SITE_URL = "https://fr-consultants.com/"
 # The intents of a reply to the consent notice that is neither yes nor no.
 UNCLEAR = ("nlu_fallback", "out_of_scope")
+# What answers an unclear message that leaves the consent notice unanswered: one
+# longer than a short reply (« bof », « ok mais pourquoi ? »).
+MOVED_ON = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "action_fallback"}
+SHORT_REPLY_WORDS = 3
 MAX_SUBMISSIONS_PER_HOUR = 3
 CONTEXT_MESSAGES = 5
 # Words that point to a field when the visitor types a correction ("mon e-mail est faux").
@@ -101,10 +106,14 @@ class ActionAskConsent(Action):
     before consent, is a no or a yes when it says so in so many words (« non
     laisse tomber », « ok »; ``actions/consent_replies.py``): refused, or recorded
     and the form started, as ``action_refuse_consent`` and ``action_accept_consent``
-    do after a clear one. Otherwise (a name typed at once, « Amandine Roux ») it
-    gets only the notice's question, in a few words (data/rules/leads.yml): the
-    notice is just above, and nothing typed before consent is kept. A second
-    unclear reply gets the whole notice again, so that no text comes twice in a row.
+    do after a clear one. Details typed at once (a name, « Amandine Roux ») or a
+    short reply (« ok mais pourquoi ? ») get only the notice's question, in a few
+    words (data/rules/leads.yml): the notice is just above, and nothing typed
+    before consent is kept; a second one gets the whole notice, so that no text
+    comes twice in a row. A longer unclear message means the visitor moved on
+    (« donne-moi la recette du bœuf bourguignon »): the notice is left unanswered
+    and the message answered as anywhere else, by the out-of-scope reply or the
+    fallback, rather than asked for consent until the visitor gives in.
     """
 
     def name(self) -> Text:
@@ -115,15 +124,17 @@ class ActionAskConsent(Action):
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
-        unclear = intent in UNCLEAR or gives_details(text)
-        if unclear and answers_the_notice(tracker):
+        details = gives_details(text)
+        if (intent in UNCLEAR or details) and answers_the_notice(tracker):
             if declines(text):
                 return refuse_consent(dispatcher)
             if confirms(text):
                 return accept_consent(dispatcher) + [FollowupAction("lead_form")]
-        if unclear and last_utterance(tracker) in CONSENT_NOTICES:
-            dispatcher.utter_message(response=CONSENT_NEEDED)
-            return []
+            if not details and word_count(text) > SHORT_REPLY_WORDS:
+                return [FollowupAction(MOVED_ON.get(intent, "action_fallback"))]
+            if last_utterance(tracker) in CONSENT_NOTICES:
+                dispatcher.utter_message(response=CONSENT_NEEDED)
+                return []
         privacy = os.environ.get("LEADS_PRIVACY_URL")
         dispatcher.utter_message(
             response="utter_ask_consent" if privacy else "utter_ask_consent_without_policy",

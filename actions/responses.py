@@ -8,9 +8,10 @@ fit today's date, and each of those sentences is a response of its own in
 every call to the action server.
 """
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 
 
 def response_text(domain: Dict[Text, Any], name: str, **values: Any) -> str:
@@ -24,3 +25,17 @@ def last_bot_message(tracker: Tracker) -> Dict[Text, Any]:
     return next(
         (event for event in reversed(tracker.events or []) if event.get("event") == "bot"), {}
     )
+
+
+def last_utterance(tracker: Tracker) -> str:
+    """The name of the response the bot sent last (``utter_ask_consent``…), or ``""``."""
+    return (last_bot_message(tracker).get("metadata") or {}).get("utter_action") or ""
+
+
+def listen_if(handed_over: bool) -> List[Dict[Text, Any]]:
+    """What an action that another one handed the turn to (``FollowupAction``) ends
+    with: waiting for the visitor. The rules know the action after an intent of its
+    own, not after another's (« kan » handed over by the fallback), and without a
+    rule Rasa's core fallback answers « Désolé, je n'ai pas compris » and undoes the
+    turn."""
+    return [FollowupAction("action_listen")] if handed_over else []

@@ -40,6 +40,12 @@ def fold(text: str) -> str:
     return strip_accents(text.lower().replace("’", "'"))
 
 
+def word_count(text: str) -> int:
+    """How many words ``text`` has as a reader counts them: « l'a-t-il » and « co-écrit »
+    are one word each, punctuation none."""
+    return len(re.findall(r"[^\W_][\w'’-]*", text))
+
+
 def stems(text: str) -> List[str]:
     """The text's content words as accent-free French stems."""
     words = re.findall(r"[^\W_]+", text.lower())

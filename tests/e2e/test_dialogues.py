@@ -14,13 +14,18 @@ from tests.e2e.test_blind import save
 from tests.support.chat import say
 from tests.support.dialogues import evaluate
 
-# The issue asks 85 % of the checked turns. Stop 20 reached 87.2 % on the first set,
-# 80.0 % on the fresh one and 83.7 % on the third (65.6 % before any change made
-# for it) on this machine; each gate sits about three points under the level
-# reached, the measured training noise (README, "Understanding"), so that it
-# catches a regression, not a retraining.
-CHECKED_TURNS_MINIMUM = {"blind": 0.84, "fresh": 0.77, "third": 0.80}
-REPORTS = {"blind": "dialogues.txt", "fresh": "dialogues_fresh.txt", "third": "dialogues_third.txt"}
+# The issue asks 85 % of the checked turns. Stop 21 reached 86.9 % on the first set,
+# 81.8 % on the fresh one, 86.5 % on the third and 86.5 % on the fourth (76.1 %
+# before any change made for it) on this machine; each gate sits about three points
+# under the level reached, the measured training noise (README, "Understanding"),
+# so that it catches a regression, not a retraining.
+CHECKED_TURNS_MINIMUM = {"blind": 0.84, "fresh": 0.78, "third": 0.83, "fourth": 0.83}
+REPORTS = {
+    "blind": "dialogues.txt",
+    "fresh": "dialogues_fresh.txt",
+    "third": "dialogues_third.txt",
+    "fourth": "dialogues_fourth.txt",
+}
 
 
 @pytest.mark.parametrize("name", sorted(CHECKED_TURNS_MINIMUM))

@@ -112,6 +112,22 @@ def test_a_name_typed_at_the_notice_asks_for_consent_then_ok_starts_the_form(
     assert "Bérangère" not in str(leads_of(servers, sender))
 
 
+def test_a_visitor_who_moves_on_from_the_notice_is_answered_not_asked_again(
+    servers: Servers,
+) -> None:
+    """After a price question, « Donne-moi la recette du bœuf bourguignon » and every
+    later message got the notice's question again, until the visitor gave in."""
+    sender = uuid.uuid4().hex
+    assert CONSENT in text_of(say(servers.rasa_url, "prendre rendez-vous", sender))
+    declined = text_of(say(servers.rasa_url, "Et sinon, la recette de la ratatouille ?", sender))
+    assert declined.startswith(response_start("utter_out_of_scope"))
+    assert CONSENT not in declined and response_text("utter_consent_needed") not in declined
+    assert response_start("utter_default") not in declined  # no rule missing after it
+    answered = text_of(say(servers.rasa_url, "Combien y a-t-il de PTCE ?", sender))
+    assert fact("nombre_56_ptce") in answered and CONSENT not in answered
+    assert leads_of(servers, sender) == []
+
+
 def test_invalid_email_is_asked_again_with_a_reason(servers: Servers) -> None:
     sender = uuid.uuid4().hex
     start_form(servers, sender)
@@ -203,9 +219,14 @@ def test_erasure_from_a_later_visit_needs_the_reference_and_the_email(servers: S
     assert asked == f"{response_text('utter_erasure_needs_reference')}\n{ask_reference}"
     converse(servers, later, [(reference.lower(), response_start("utter_ask_erasure_email"))])
     mismatch = text_of(say(servers.rasa_url, "autre.adresse@exemple.fr", later))
-    assert mismatch == f"{response_text('utter_erasure_mismatch')}\n{ask_reference}"
+    assert mismatch == response_text("utter_erasure_mismatch")
     assert len(leads_of(servers, first)) == 1 and later in conversations(servers)
-    # A question meanwhile is answered, then the reference is asked again.
+    # The form has ended: the visitor who moves on gets answers, not the reference's format.
+    moved_on = text_of(say(servers.rasa_url, "Merci. Combien y a-t-il de PTCE ?", later))
+    assert fact("nombre_56_ptce") in moved_on and "référence" not in moved_on
+    # Tried again with the mismatch's button: a question meanwhile is answered, then
+    # the reference is asked again.
+    assert text_of(say(servers.rasa_url, "/delete_my_data", later)).endswith(ask_reference)
     answered = text_of(say(servers.rasa_url, "au fait, qu'est-ce qu'un PTCE ?", later))
     assert fact("definition_regroupement") in answered and answered.endswith(ask_reference)
     # The reference and the e-mail typed together are both taken.

@@ -217,6 +217,23 @@ def test_a_name_typed_at_the_consent_notice_gets_no_sheet_answer() -> None:
     assert message["response"] == "utter_faq/partenariat_nouveau_brunswick"
 
 
+def test_an_address_typed_at_the_summary_corrects_it_whatever_the_nlu_says() -> None:
+    """« Le mail c'est jean-marc.lefort@…, pas jm.lefort » got the firm's presentation."""
+    text = "Le mail c'est jean-marc.lefort@scic-terroirs.fr, pas jm.lefort"
+    latest = dict(faq_message("faq/cabinet_presentation"), text=text)
+    said = [{"event": "bot", "text": "…", "metadata": {"utter_action": "utter_lead_summary"}}]
+    slots = {"lead_email": "jm.lefort@scic-terroirs.fr", "lead_consent_at": "2026-11-27"}
+    at_summary = Tracker("t", slots, latest, said, False, None, {}, "action_listen")
+    events, (message,) = run_action(ActionAnswerFaq(), at_summary)
+    assert events == [SlotSet("lead_email", "jean-marc.lefort@scic-terroirs.fr")]
+    assert message["response"] == "utter_lead_field_corrected"
+    # A sheet question there is answered (the rules then show the summary again).
+    question = dict(faq_message("faq/ptce_definition"), text="au fait, c'est quoi un PTCE ?")
+    asked = Tracker("t", slots, question, said, False, None, {}, "action_listen")
+    _, (message,) = run_action(ActionAnswerFaq(), asked)
+    assert message["response"] == "utter_faq/ptce_definition"
+
+
 def said_yes_after(buttons: List[Dict], text: str = "oui") -> Tuple[List[Dict], List[Dict]]:
     past = [
         {"event": "bot", "text": "…", "data": {"buttons": buttons}},
@@ -312,6 +329,7 @@ def test_a_follow_up_that_names_its_topic_is_answered_about_it() -> None:
         ("et ça vient d'où ?", "author"),
         ("et le lien svp", "link"),
         ("vous pouvez détailler ?", "more"),
+        ("Avec qui l'a-t-il co-écrit ?", "author"),
         ("c'est pour qui ?", None),
         ("qui peut candidater ?", None),
         ("Labo ESS", None),
@@ -329,7 +347,8 @@ def test_a_follow_up_the_nlu_was_unsure_of_is_answered_by_its_words() -> None:
         ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, "faq/ptce_origine")
     )
     assert message["response"] == "utter_faq/ptce_origine"
-    assert events == [SlotSet(TOPIC_SLOT, "faq/ptce_origine")]
+    # Handed over by the fallback: it ends the turn, no rule knowing the next step.
+    assert events == [SlotSet(TOPIC_SLOT, "faq/ptce_origine"), FollowupAction("action_listen")]
 
 
 def test_a_short_follow_up_keeps_the_remembered_topic() -> None:
@@ -339,6 +358,85 @@ def test_a_short_follow_up_keeps_the_remembered_topic() -> None:
         ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, "faq/charte")
     )
     assert message["response"] == "utter_faq/charte"
+
+
+@pytest.mark.parametrize(
+    "intent, topic, text, answer",
+    [
+        # « ami ptce date ? » after the definition: the AMI's dates, in today's tense.
+        ("ask_date", "faq/ptce_definition", "ami ptce date ?", None),
+        ("ask_link", "faq/ptce_definition", "le lien du rapport ?", "utter_faq/rapport_priorites"),
+        ("ask_link", "faq/charte_webinaire", "Le lien vers la charte ?", "utter_faq/charte"),
+        ("ask_link", "faq/charte", "et le lien du webinaire", "utter_faq/charte_webinaire"),
+        ("ask_date", "faq/ptce_nombre", "la loi c'était quand ?", "utter_faq/ptce_loi"),
+        # Of the subject remembered: its own answer, not the subject's first one.
+        (
+            "ask_more",
+            "faq/rapport_priorites",
+            "le rapport, en détail ?",
+            "utter_faq/rapport_constats",
+        ),
+    ],
+)
+def test_a_follow_up_that_names_its_subject_in_a_word_is_about_it(
+    intent: str, topic: str, text: str, answer: Optional[str]
+) -> None:
+    latest = {"intent": {"name": intent, "confidence": 0.9}, "text": text}
+    _, (message,) = run_action(ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, topic))
+    if answer is None:
+        assert "12 mai au 23 juin 2021" in message["text"]
+    else:
+        assert message["response"] == answer
+
+
+def test_an_answer_asked_again_says_the_sheet_has_no_more_then_repeats_it() -> None:
+    """« Avec quels organismes, exactement ? » got the partnership again, as if it were new."""
+    key = "faq/partenariat_nouveau_brunswick"
+    latest = dict(faq_message(key), text="Avec quels organismes, exactement ?")
+    said = [{"event": "bot", "text": "…", "metadata": {"utter_action": f"utter_{key}"}}]
+    asked_again = Tracker("t", {TOPIC_SLOT: key}, latest, said, False, None, {}, "action_listen")
+    _, messages = run_action(ActionAnswerFaq(), asked_again)
+    assert [m["response"] for m in messages] == ["utter_nothing_more", f"utter_{key}"]
+    # Asked after another answer, it is an answer like any other.
+    _, messages = run_action(ActionAnswerFaq(), tracker(latest, "faq/offre_bien_etre"))
+    assert [m["response"] for m in messages] == [f"utter_{key}"]
+
+
+def test_a_long_follow_up_names_the_selectors_topic_only_in_its_words() -> None:
+    """« Vous avez un lien pour en savoir plus ? » after an offer got the firm's site."""
+    offer = "faq/offre_responsabilite_territoriale"
+    for text, answer in (
+        ("Vous avez un lien pour en savoir plus ?", f"utter_{offer}"),
+        ("et le lien vers la présentation de Fr Consultants ?", "utter_faq/cabinet_presentation"),
+    ):
+        latest = dict(faq_message("faq/cabinet_presentation"), text=text)
+        latest["intent"] = {"name": "ask_link", "confidence": 0.9}
+        _, (message,) = run_action(
+            ActionAnswerFollowUp(clock=lambda: LATER), tracker(latest, offer)
+        )
+        assert message["response"] == answer
+
+
+@pytest.mark.parametrize(
+    "text, topic, answer",
+    [
+        ("Vous avez la vidéo ?", "faq/charte", "utter_faq/charte_webinaire"),
+        ("la vidéo ?", "faq/charte_webinaire", "utter_faq/charte_webinaire"),
+        ("Vous avez la vidéo ?", "faq/ptce_definition", "utter_faq/ptce_video"),
+        # A question that says which video it means, however long.
+        (
+            "Est-ce que la vidéo de présentation des PTCE est disponible ?",
+            "faq/charte",
+            "utter_faq/ptce_video",
+        ),
+    ],
+)
+def test_a_short_question_means_the_answer_that_fits_the_topic(
+    text: str, topic: str, answer: str
+) -> None:
+    latest = dict(faq_message("faq/ptce_video"), text=text)
+    messages = run_action(ActionAnswerFaq(), tracker(latest, topic))[1]
+    assert messages[-1]["response"] == answer
 
 
 @pytest.mark.parametrize(
@@ -374,10 +472,13 @@ def test_a_date_asked_about_the_ami_today_gets_the_calendar(text: str, answer: s
     events, messages = run_action(ActionAnswerFaq(), tracker(latest))
     if answer == "ami_calendrier":
         assert events == [SlotSet(TOPIC_SLOT, answer), FollowupAction("action_answer_ami")]
-        # The AMI action then reads the answer from the topic, in today's tense.
+        # The AMI action then reads the answer from the topic, in today's tense, and
+        # ends the turn: no rule knows the step after it for another action's intent,
+        # and Rasa's core fallback undid the turn.
         on = tracker(dict(latest, intent={"name": "faq"}), topic=answer)
-        _, (message,) = run_action(ActionAnswerAmi(clock=lambda: LATER), on)
+        events, (message,) = run_action(ActionAnswerAmi(clock=lambda: LATER), on)
         assert "23 juin 2021" in message["text"]
+        assert events == [SlotSet(TOPIC_SLOT, answer), FollowupAction("action_listen")]
     else:
         assert events == [SlotSet(TOPIC_SLOT, answer)]
         assert messages[0]["response"] == "utter_faq/limite_ami_actuel"
@@ -404,6 +505,7 @@ def test_this_accompaniment_taken_for_the_ami_is_handed_back_to_the_offer() -> N
     )
     events, (message,) = run_action(ActionAnswerFollowUp(clock=lambda: LATER), offer)
     assert message["response"] == f"utter_{DETAILS['faq/offre_transition_ecologique']}"
+    assert events[-1] == FollowupAction("action_listen")  # handed over: it ends the turn
     # After an AMI answer, the same words are an AMI question.
     _, (message,) = run_action(ActionAnswerAmi(clock=lambda: LATER), tracker(latest, "ami_vagues"))
     assert "appel à manifestation d'intérêt" in message["text"]

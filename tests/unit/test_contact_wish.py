@@ -22,6 +22,8 @@ from actions.contact_wish import asks_for_contact, asks_for_price
         ("j'accepte qu'on ne me contacte pas", False),
         ("je ne souhaite pas être recontacté", False),
         ("pouvez-vous me rappeler ce qu'est un PTCE ?", False),
+        ("Rappelez-moi qui est François Rousseau ?", False),
+        ("rappelez-moi svp, au 06 12 34 56 78", True),
         ("comment parler à un élu de notre projet ?", False),
         ("Je discute avec une vraie personne, là ?", False),
         ("un PTCE peut-il me rapporter des clients ?", False),

@@ -73,8 +73,8 @@ def test_every_faq_intent_has_an_answer_and_every_answer_an_intent() -> None:
 def test_topic_buttons_match_the_topic_table() -> None:
     known = {(topic.title, topic.payload) for topic in TOPICS.values()}
     payloads = {topic.payload for topic in TOPICS.values()}
-    # The contact form's own controls: yes, no, skip, correct, cancel.
-    controls = {"/affirm", "/deny", "/cancel", "/lead_correct"}
+    # The forms' own controls: yes, no, skip, correct, cancel, try the erasure again.
+    controls = {"/affirm", "/deny", "/cancel", "/lead_correct", "/delete_my_data"}
     for name, variants in RESPONSES.items():
         for variant in variants:
             for button in variant.get("buttons", []):

@@ -17,6 +17,7 @@ from tests.support.dialogues import (
     Conversation,
     DialogueReport,
     Turn,
+    breakdown,
     holds,
     load_conversations,
     play,
@@ -219,6 +220,16 @@ def test_errors_silence_and_the_apology_are_broken_turns_and_the_conversation_go
     ]
     assert "turns crashed or unanswered: 3/3" in report.summary()
     assert "why: no reply" in report.failures()
+
+
+def test_rasas_core_fallback_is_a_broken_turn_even_after_an_answer() -> None:
+    """« kan » got its answer, then « Désolé, je n'ai pas compris », which undid the turn."""
+    answered = {"recipient_id": "v", "text": "Le terme de PTCE est apparu en 2009."}
+    core_fallback = {"recipient_id": "v", "text": response_text("utter_default")}
+    assert breakdown([answered]) is None
+    assert breakdown([answered, core_fallback]) == (
+        "no rule fitted: Rasa's core fallback undid the turn"
+    )
 
 
 def test_the_blind_conversations_meet_the_issues_size_and_use_only_checked_keys() -> None:

@@ -15,6 +15,7 @@ from actions.fallback import (
     likeliest_topics,
     miss_response,
 )
+from actions.follow_ups import ActionAnswerFollowUp
 from actions.sheet_search import Match, Passage, sheet_search
 from actions.topics import TOPICS
 from tests.support.actions import run_action
@@ -260,10 +261,19 @@ def test_a_bare_price_question_right_after_an_offer_gets_the_honest_answer() -> 
 
 
 def test_a_short_follow_up_after_an_answer_is_handed_to_the_follow_up_action() -> None:
-    assert run_action(ActionFallback(), unsure("c de kan", {"topic": "faq/ptce_origine"})) == (
-        [FollowupAction("action_answer_follow_up")],
-        [],
-    )
+    """Which answers it and ends the turn: with no rule for the step after it, Rasa's
+    core fallback undid the turn, and the topic was lost."""
+    kan = unsure("c de kan", {"topic": "faq/ptce_origine"})
+    assert run_action(ActionFallback(), kan) == ([FollowupAction("action_answer_follow_up")], [])
+    events, (message,) = run_action(ActionAnswerFollowUp(), kan)
+    assert message["response"] == "utter_faq/ptce_origine"
+    assert events == [SlotSet("topic", "faq/ptce_origine"), FollowupAction("action_listen")]
+    # « ami ptce date ? » names its subject: the AMI's calendar, whatever came before.
+    ami = unsure("ami ptce date ?", {"topic": "faq/ptce_definition"})
+    assert run_action(ActionFallback(), ami) == ([FollowupAction("action_answer_follow_up")], [])
+    events, (message,) = run_action(ActionAnswerFollowUp(), ami)
+    assert "12 mai au 23 juin 2021" in message["text"]
+    assert events == [SlotSet("topic", "ami_calendrier"), FollowupAction("action_listen")]
     # With no topic answered before, there is nothing to follow up: the usual reply.
     _, (message,) = run_action(ActionFallback(), unsure("c de kan"))
     assert message["response"] == MISSES[0]

@@ -78,6 +78,18 @@ def test_an_unclear_reply_to_the_notice_gets_its_question_only_then_the_notice_a
     # A name the NLU took for a sheet question (faq 1.00) is details given too early.
     _, (message,) = run(ActionAskConsent(), after("utter_ask_consent", "Amandine Roux", "faq"))
     assert message["response"] == "utter_consent_needed"
+    # A longer message the NLU was unsure of, or found out of scope, moves on: it is
+    # answered as anywhere else, the notice left unanswered (« recette du bœuf
+    # bourguignon » got the notice's question again and again).
+    for text, intent, answer in (
+        ("Donne-moi la recette du bœuf bourguignon.", "out_of_scope", "utter_out_of_scope"),
+        ("T'es vraiment une andouille.", "nlu_fallback", "action_fallback"),
+    ):
+        for notice in ("utter_ask_consent", "utter_consent_needed"):
+            assert run(ActionAskConsent(), after(notice, text, intent)) == (
+                [FollowupAction(answer)],
+                [],
+            )
     # A request to be contacted right after the notice gets the notice itself.
     again = after("utter_ask_consent", "je veux être rappelé", "request_contact")
     _, (message,) = run(ActionAskConsent(), again)
