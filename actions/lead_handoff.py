@@ -131,7 +131,7 @@ class ActionAskConsent(Action):
             if confirms(text):
                 return accept_consent(dispatcher) + [FollowupAction("lead_form")]
             if not details and word_count(text) > SHORT_REPLY_WORDS:
-                return [FollowupAction(MOVED_ON.get(intent, "action_fallback"))]
+                return [FollowupAction(MOVED_ON[intent])]
             if last_utterance(tracker) in CONSENT_NOTICES:
                 dispatcher.utter_message(response=CONSENT_NEEDED)
                 return []
