@@ -19,27 +19,38 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import ANSWERS as AMI_ANSWERS
 from actions.ami import ami_answer
-from actions.consent_replies import answers_the_notice, gives_details
-from actions.contact_wish import asks_for_contact
-from actions.lead_handoff import typed_corrections
-from actions.responses import last_bot_message, last_utterance
+from actions.consent_replies import CONSENT_QUESTIONS, answers_the_notice, gives_details
+from actions.contact_wish import asks_a_cost, asks_for_contact, asks_for_price
+from actions.lead_handoff import accept_consent, refuse_consent, typed_corrections
+from actions.responses import last_bot_message, last_utterance, recent_utterances
 from actions.safety import guarded
 from actions.topics import (
     DETAILS,
     MAIN_TOPICS,
+    OFFERS,
+    PTCE_BASICS,
     TOPIC_SLOT,
     TOPICS,
     buttons,
     next_buttons,
     points_to_offer,
 )
-from components.french import word_count
+from components.french import fold, word_count
 
 ASK_WHICH_TOPIC = "utter_ask_which_topic"
 WHICH_ONE = "utter_which_one"
+NO_PROBLEM = "utter_no_problem"
+# A « non » answers the consent notice among the bot's this many last messages: the
+# notice, then the reply to a question the visitor moved on to (« vous stockez quoi
+# comme données ? »), then « non je refuse finalement ».
+NOTICE_STILL_OPEN = 3
 # Answers that say the sheet cannot answer and a consultant can: the consent
 # notice follows at once, so that asking for a price leads to the contact.
-CONTACT_NEXT = ("faq/limite_tarifs",)
+PRICES = "faq/limite_tarifs"
+CONTACT_NEXT = (PRICES,)
+# A cost asked is never answered with the count of PTCE: the sheet gives no cost.
+COUNT = "faq/ptce_nombre"
+NO_DETAIL = "faq/limite_details"
 CONSENT = "action_ask_consent"
 # The contact form's summary, which a sheet question interrupts (data/rules/leads.yml).
 SUMMARY = "utter_lead_summary"
@@ -73,6 +84,9 @@ YES_WHEN: Dict[str, "re.Pattern[str]"] = {
     "faq/partenariat_nouveau_brunswick": re.compile(r"canad|brunswick"),
 }
 YES = "utter_yes"
+# The yes answers the fallback may give by their words (``yes_by_words``).
+WORD_YES = ("faq/ptce_definition", "faq/ptce_formes")
+ABOUT_PTCE = re.compile(r"\b(ptce|poles?)\b")
 NOTHING_MORE = "utter_nothing_more"
 # A short question whose answer, right after a topic, is another one: (the answer
 # the ResponseSelector picked, the topic last answered) → the answer meant.
@@ -171,6 +185,12 @@ def meant_in_context(key: str, tracker: Tracker) -> str:
     return key
 
 
+def asks_the_firms_price(tracker: Tracker, text: str) -> bool:
+    """Whether ``text`` asks the price or duration of the firm's work, in its words or
+    right after one of its offers (« combien ça coûte ? »)."""
+    return asks_for_price(text, tracker.get_slot(TOPIC_SLOT) in (*OFFERS, "faq/offres"))
+
+
 def may_offer_contact(tracker: Tracker) -> bool:
     """Whether the consent notice may follow: no form running, no consent given yet."""
     return not tracker.active_loop_name and not in_contact(tracker)
@@ -181,6 +201,23 @@ def answer_then_consent(dispatcher: CollectingDispatcher, key: str) -> List[Dict
     the consent notice, so that the question leads to a consultant."""
     dispatcher.utter_message(response=f"utter_{key}")
     return [SlotSet(TOPIC_SLOT, key), FollowupAction(CONSENT)]
+
+
+def notice_still_open(tracker: Tracker) -> bool:
+    """Whether a « oui » or a « non » answers the consent notice, though a question
+    and its answer came between (« pourquoi ? », « vous stockez quoi ? »)."""
+    return bool(set(recent_utterances(tracker, NOTICE_STILL_OPEN)) & set(CONSENT_QUESTIONS))
+
+
+def yes_by_words(text: str, remembered: Optional[str]) -> Optional[str]:
+    """The answer that says yes to ``text``, told by its words alone: a yes/no question on
+    who may take part or what members may share (``YES_WHEN``), about a PTCE by name or
+    right after an answer about one. « Une mairie peut en faire partie ? » was asked
+    back when the NLU was unsure of it; « une entreprise peut adhérer à un syndicat ? »
+    is about no PTCE."""
+    if not (ABOUT_PTCE.search(fold(text)) or remembered in PTCE_BASICS):
+        return None
+    return next((key for key in WORD_YES if says_yes(key, text)), None)
 
 
 def says_yes(key: str, text: str) -> bool:
@@ -218,6 +255,11 @@ class ActionAnswerFaq(Action):
             ask_which_topic(dispatcher)
             return []
         key = meant_in_context(key, tracker)
+        if key != PRICES and may_offer_contact(tracker) and asks_the_firms_price(tracker, text):
+            # « combien ça coûte » after an offer, which the selector took for the count.
+            key = PRICES
+        elif key == COUNT and asks_a_cost(text):
+            key = NO_DETAIL
         if key == AMI_TODAY and ASKS_A_DATE.search(text):
             # Told in today's tense by the AMI action, which reads it from the topic.
             return [SlotSet(TOPIC_SLOT, AMI_DATES), FollowupAction("action_answer_ami")]
@@ -253,6 +295,9 @@ class ActionAnswerYes(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if may_offer_contact(tracker) and notice_still_open(tracker):
+            # « ok » after « pourquoi ? » was answered at the notice: the consent.
+            return accept_consent(dispatcher) + [FollowupAction("lead_form")]
         offered = last_offer(tracker)
         contact = TOPICS["request_contact"].payload
         if any(button.get("payload") == contact for button in offered) or asks_for_contact(
@@ -260,4 +305,26 @@ class ActionAnswerYes(Action):
         ):
             return [FollowupAction(CONSENT)]
         dispatcher.utter_message(response=WHICH_ONE, buttons=offered or buttons(*MAIN_TOPICS))
+        return []
+
+
+@guarded
+class ActionAnswerNo(Action):
+    """A « non » that no question of the form or of the summary asked.
+
+    Right after the consent notice, even when a question came between, it refuses
+    consent: nothing is asked, the site's contact page is given. Otherwise it is
+    acknowledged in a few words. Without this, a « non » after a fallback had no
+    rule, and Rasa's core fallback undid the turn.
+    """
+
+    def name(self) -> Text:
+        return "action_answer_no"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if may_offer_contact(tracker) and notice_still_open(tracker):
+            return refuse_consent(dispatcher)
+        dispatcher.utter_message(response=NO_PROBLEM)
         return []

@@ -22,7 +22,8 @@ from actions.responses import last_utterance
 # The consent notice (with or without a privacy page), and its short reminder.
 CONSENT_NOTICES = ("utter_ask_consent", "utter_ask_consent_without_policy")
 CONSENT_NEEDED = "utter_consent_needed"
-CONSENT_QUESTIONS = (*CONSENT_NOTICES, CONSENT_NEEDED)
+CONSENT_DATA = "utter_consent_data"
+CONSENT_QUESTIONS = (*CONSENT_NOTICES, CONSENT_NEEDED, CONSENT_DATA)
 CONFIRMATION = re.compile(
     r" (oui|ouais|ouai|ok|okay|oki|d accord|dac|j accepte|ca marche|c bon|c est bon|valide"
     r"|validee?|confirme|confirmee?|parfait|nickel|envoie[zr]?|go|yes) "
@@ -37,6 +38,8 @@ REFUSAL = re.compile(
 WORD = r"[A-ZÀ-Þ](?:[^\W\d_]|['’-])*"
 NAME = re.compile(rf"^\s*{WORD}(?:\s+{WORD}){{1,3}}\s*$")
 EMAIL = re.compile(r"\S+@\S+\.\w+")
+# A question on what would be kept (« vous stockez quoi exactement comme données ? »).
+ABOUT_DATA = re.compile(r" (donnees|stock\w*|conserv\w*|gard\w*|enregistr\w*|rgpd|infos?) ")
 
 
 def confirms(text: str) -> bool:
@@ -48,6 +51,11 @@ def confirms(text: str) -> bool:
 def declines(text: str) -> bool:
     """Whether ``text`` says no in so many words (« non laisse tomber », « non merci »)."""
     return bool(REFUSAL.search(f" {normalise(text)} "))
+
+
+def asks_about_data(text: str) -> bool:
+    """Whether ``text`` asks what the form would keep of the visitor."""
+    return bool(ABOUT_DATA.search(f" {normalise(text)} "))
 
 
 def gives_details(text: str) -> bool:

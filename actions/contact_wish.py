@@ -52,6 +52,9 @@ PRICE = re.compile(
     r"\b(tarif\w*|prix|cout\w*|honoraires?|devis|factur\w*|payant\w*|gratuit\w*|cher|duree"
     r"|dure|combien de (temps|mois|jours|semaines)|(c'est|a|pour) combien)\b"
 )
+# What something costs, whoever's it is: never a count (« combien ça coûte ? » got the
+# number of PTCE).
+COST = re.compile(r"\b(cout\w*|prix|tarif\w*|devis|cher|payant\w*|gratuit\w*|honoraires?|euros?)\b")
 # The firm's work, named: without it, a price is of something else (« l'adhésion à
 # un pôle coûte cher ? »), unless the conversation was just about one of its offers.
 FIRMS_WORK = re.compile(
@@ -71,3 +74,8 @@ def asks_for_price(text: str, about_the_firms_work: bool = False) -> bool:
     or right after one of its offers (``about_the_firms_work``: « combien ça coûte ? »)."""
     folded = fold(text)
     return bool(PRICE.search(folded)) and (about_the_firms_work or bool(FIRMS_WORK.search(folded)))
+
+
+def asks_a_cost(text: str) -> bool:
+    """Whether ``text`` asks what something costs (``COST``)."""
+    return bool(COST.search(fold(text)))

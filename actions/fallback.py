@@ -25,18 +25,27 @@ Rasa's ``utter_out_of_scope`` counts as a miss, and the sheet is not searched
 for an out-of-scope message.
 """
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import CONSENT, answer_then_consent, may_offer_contact
-from actions.contact_wish import asks_for_contact, asks_for_price
-from actions.follow_ups import FOLLOW_UP, aspect_in_words, subject_in_words
+from actions.answers import (
+    CONSENT,
+    PRICES,
+    YES,
+    answer_then_consent,
+    asks_the_firms_price,
+    may_offer_contact,
+    send_faq_answer,
+    yes_by_words,
+)
+from actions.contact_wish import asks_for_contact
+from actions.follow_ups import FOLLOW_UP, aspect_in_words, names_subject, subject_in_words
 from actions.safety import guarded
 from actions.sheet_search import sheet_search
-from actions.topics import MAIN_TOPICS, OFFERS, TOPIC_SLOT, TOPICS, buttons
+from actions.topics import MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons
 
 MAX_TOPICS = 3
 # Cosine similarity from which the closest passage is quoted: below it, the
@@ -60,7 +69,6 @@ CONTACT_FROM = 1
 MISSED = (*MISSES, "utter_out_of_scope")
 # The intent of a message the sheet does not cover: the sheet is not searched for it.
 OUT_OF_SCOPE = "out_of_scope"
-PRICES = "faq/limite_tarifs"
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
@@ -78,6 +86,12 @@ def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> Li
             scored[name] = max(scored.get(name, 0.0), confidence)
     ordered = sorted((key for key in scored if key in TOPICS), key=scored.get, reverse=True)
     return ordered[:limit]
+
+
+def first_guess(message: Dict[Text, Any]) -> Optional[str]:
+    """The intent the NLU ranked first before its fallback classifier took the message."""
+    names = [item.get("name") for item in message.get("intent_ranking") or []]
+    return next((name for name in names if name != "nlu_fallback"), None)
 
 
 def misses_before(tracker: Tracker) -> int:
@@ -122,14 +136,22 @@ class ActionFallback(Action):
         text = message.get("text") or ""
         if may_offer_contact(tracker) and asks_for_contact(text):
             return [FollowupAction(CONSENT)]
-        about_an_offer = tracker.get_slot(TOPIC_SLOT) in (*OFFERS, "faq/offres")
-        if may_offer_contact(tracker) and asks_for_price(text, about_an_offer):
+        if may_offer_contact(tracker) and asks_the_firms_price(tracker, text):
             return answer_then_consent(dispatcher, PRICES)
         remembered = tracker.get_slot(TOPIC_SLOT)
+        in_scope = (message.get("intent") or {}).get("name") != OUT_OF_SCOPE
         if (remembered or subject_in_words(text, remembered)) and aspect_in_words(text):
             # « kan » after the origin of the term: its date; « ami ptce date ? »: the AMI's.
             return [FollowupAction(FOLLOW_UP)]
-        in_scope = (message.get("intent") or {}).get("name") != OUT_OF_SCOPE
+        if in_scope and first_guess(message) != OUT_OF_SCOPE and names_subject(text):
+            # « C'est quelle loi exactement ? »: the answer about the subject it names.
+            return [FollowupAction(FOLLOW_UP)]
+        said_yes = yes_by_words(text, remembered) if first_guess(message) != OUT_OF_SCOPE else None
+        if in_scope and said_yes:
+            # « Une mairie peut en faire partie ? » after the definition: « Oui. », then it.
+            dispatcher.utter_message(response=YES)
+            send_faq_answer(dispatcher, said_yes)
+            return [SlotSet(TOPIC_SLOT, said_yes)]
         match = sheet_search().best(text) if in_scope else None
         if match and match.score >= SEARCH_THRESHOLD and match.coverage >= SEARCH_COVERAGE:
             dispatcher.utter_message(

@@ -22,10 +22,19 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import paris_date, utc_now
-from actions.answers import ask_which_topic, selected_answer, send_answer
-from actions.responses import listen_if
+from actions.answers import NOTHING_MORE, ask_which_topic, selected_answer, send_answer
+from actions.responses import last_utterance, listen_if
 from actions.safety import guarded
-from actions.topics import DETAILS, OFFERS, RELATED, TOPIC_SLOT, TOPICS, buttons, points_to_offer
+from actions.topics import (
+    DETAILS,
+    OFFERS,
+    PTCE_BASICS,
+    RELATED,
+    TOPIC_SLOT,
+    TOPICS,
+    buttons,
+    points_to_offer,
+)
 from components.french import fold, stems, word_count
 
 # The intent of each follow-up and the aspect it asks about.
@@ -35,6 +44,9 @@ ASPECTS: Dict[str, str] = {
     "ask_author": "author",
     "ask_more": "more",
     "ask_current": "current",
+    # « Ça sert à quoi ? » after a topic asks what it is for; in the contact form and
+    # at the consent notice, why the form asks (``LEAD_CONTEXT``).
+    "ask_why": "purpose",
 }
 # A follow-up of this many words or more may name its own topic (« le mot PTCE, il
 # date de quand ? »): the topic the ResponseSelector finds in it, when it is this
@@ -50,14 +62,40 @@ ASPECT_WORDS: Dict[str, "re.Pattern[str]"] = {
     "author": re.compile(
         r"\b(auteurs?|ecrit\w*|redig\w*|par qui|a qui|qui l'|qui a|qui ont|vien\w* d'? ?ou\b)"
     ),
-    "more": re.compile(r"\b(detail\w*|precis\w*|developp\w*|(en savoir|m'en) plus)\b"),
+    "more": re.compile(
+        r"\b(detail\w*|precis\w*|developp\w*|(en savoir|m'en) plus|c'?est[- ]a[- ]dire|cad"
+        r"|et alors|ensuite|et apres|la suite|expliqu\w*|concretement|en bref|en resume|en gros)\b"
+    ),
+    "purpose": re.compile(
+        r"\b(sert a quoi|a quoi (ca |il |elle )?ser\w*|pourquoi|utilite|interet)\b"
+    ),
 }
 SHORT_FOLLOW_UP_WORDS = 5
 FOLLOW_UP = "action_answer_follow_up"
-# What the bot says when the sheet does not give that aspect of the topic.
-NOT_IN_SHEET: Dict[str, str] = {aspect: f"utter_no_{aspect}" for aspect in ASPECTS.values()}
+# What the bot says when the sheet does not give that aspect of the topic. Asked
+# for more, or what it is for, the sheet has only the answer just given: it says
+# so (``NOTHING_MORE``) and gives that answer again, rather than a bare refusal.
+NOT_IN_SHEET: Dict[str, str] = {
+    "link": "utter_no_link",
+    "date": "utter_no_date",
+    "author": "utter_no_author",
+    "current": "utter_no_current",
+}
+# What the bot said last when « pourquoi ? » asks why the contact form asks.
+LEAD_CONTEXT = (
+    "utter_ask_lead",
+    "utter_ask_consent",
+    "utter_consent",
+    "utter_lead",
+    "utter_invalid",
+)
+EXPLAIN_FORM = "utter_explain_lead_form"
 
-PTCE_BASICS = ("faq/ptce_definition", "faq/ptce_formes", "faq/ptce_echelle", "faq/ptce_benefices")
+# What a PTCE, the report or the AMI is for: its benefits, the report's finding, what
+# the AMI gave its winners.
+PTCE_PURPOSE = "faq/ptce_benefices"
+REPORT_PURPOSE = "faq/rapport_constats"
+AMI_PURPOSE = "ami_laureats"
 REPORT = ("faq/rapport_presentation", "faq/rapport_constats", "faq/rapport_apports")
 VISION = (
     "faq/cabinet_vision",
@@ -98,7 +136,7 @@ def each(topics: tuple, aspects: Dict[str, str]) -> Dict[str, Dict[str, str]]:
 
 # For each topic, the answer (a topic key) that holds each aspect the sheet gives.
 FOLLOW_UPS: Dict[str, Dict[str, str]] = {
-    **each(PTCE_BASICS, {"link": "faq/ptce_video"}),
+    **each(PTCE_BASICS, {"link": "faq/ptce_video", "purpose": PTCE_PURPOSE}),
     "faq/ptce_video": {"link": "faq/ptce_video", "author": "faq/ptce_video"},
     "faq/ptce_origine": {"date": "faq/ptce_origine", "author": "faq/ptce_origine"},
     "faq/ptce_loi": {"date": "faq/ptce_loi"},
@@ -109,13 +147,23 @@ FOLLOW_UPS: Dict[str, Dict[str, str]] = {
             "link": "faq/rapport_priorites",
             "date": "faq/rapport_presentation",
             "author": "faq/rapport_presentation",
+            "purpose": REPORT_PURPOSE,
         },
     ),
+    # « il dit quoi en bref ? » after the report's presentation: its main finding.
+    "faq/rapport_presentation": {
+        "link": "faq/rapport_priorites",
+        "date": "faq/rapport_presentation",
+        "author": "faq/rapport_presentation",
+        "purpose": REPORT_PURPOSE,
+        "more": "faq/rapport_constats",
+    },
     "faq/rapport_priorites": {
         "link": "faq/rapport_priorites",
         "date": "faq/rapport_presentation",
         "author": "faq/rapport_presentation",
         "more": "faq/rapport_constats",
+        "purpose": REPORT_PURPOSE,
     },
     "faq/charte": {"link": "faq/charte", "date": "faq/charte_webinaire"},
     "faq/charte_webinaire": {"link": "faq/charte_webinaire", "date": "faq/charte_webinaire"},
@@ -144,6 +192,7 @@ FOLLOW_UPS: Dict[str, Dict[str, str]] = {
             "author": "ami_presentation",
             "current": "faq/limite_ami_actuel",
             "more": "ami_vagues",
+            "purpose": AMI_PURPOSE,
         },
     ),
     # Each offer's answer ends with the link to its page on the firm's site; the
@@ -168,6 +217,12 @@ def aspect_in_words(text: str) -> Optional[str]:
     return next((aspect for aspect, words in ASPECT_WORDS.items() if words.search(folded)), None)
 
 
+def names_subject(text: str) -> bool:
+    """Whether a short message names a subject of the sheet in one word (« c'est quelle
+    loi exactement ? »): the fallback hands it to the follow-ups."""
+    return word_count(text) <= SHORT_FOLLOW_UP_WORDS and subject_in_words(text, None) is not None
+
+
 def names_topic(text: str, key: str) -> bool:
     """Whether ``text`` holds a word of the question topic ``key`` answers (its title)."""
     return bool(set(stems(text)) & set(stems(TOPICS[key].title)))
@@ -187,9 +242,16 @@ def subject_in_words(text: str, remembered: Optional[str]) -> Optional[str]:
 def follow_up(topic: str, aspect: str) -> Optional[str]:
     """The topic whose answer holds ``aspect`` of ``topic``, or ``None`` if the sheet lacks it."""
     answer = FOLLOW_UPS.get(topic, {}).get(aspect)
-    if answer is None and aspect == "more":
+    if answer is None and aspect in ("more", "purpose"):
         return DETAILS.get(topic)
     return answer
+
+
+def asks_why_the_form(tracker: Tracker) -> bool:
+    """Whether « pourquoi ? » asks why the contact form asks: said in the form, at the
+    consent notice, or with no topic answered to be about."""
+    said = last_utterance(tracker)
+    return not tracker.get_slot(TOPIC_SLOT) or said.startswith(LEAD_CONTEXT)
 
 
 @guarded
@@ -226,11 +288,23 @@ class ActionAnswerFollowUp(Action):
         topic = named or remembered
         # Handed over by the fallback (« kan ») or the AMI action: it ends the turn.
         listen = listen_if(intent not in ASPECTS)
+        if intent == "ask_why" and asks_why_the_form(tracker):
+            dispatcher.utter_message(response=EXPLAIN_FORM)
+            return listen
+        if aspect is None and named:
+            # « C'est quelle loi exactement ? »: the subject it names, handed over by the fallback.
+            send_answer(dispatcher, named, domain, paris_date(self.clock()))
+            return [SlotSet(TOPIC_SLOT, named), *listen]
         if aspect is None or topic not in TOPICS:
             ask_which_topic(dispatcher)
             return listen
         # A question that names its topic is answered by that topic's answer at least.
         answer = follow_up(topic, aspect) or named
+        if answer is None and aspect not in NOT_IN_SHEET:
+            answer = topic
+        if answer == remembered and aspect not in NOT_IN_SHEET:
+            # « c'est-à-dire ? »: the sheet has nothing more than the answer given.
+            dispatcher.utter_message(response=NOTHING_MORE)
         if answer is None:
             related = [key for key in RELATED.get(topic, ()) if key != "request_contact"]
             dispatcher.utter_message(

@@ -20,9 +20,11 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consent_replies import (
+    CONSENT_DATA,
     CONSENT_NEEDED,
     CONSENT_NOTICES,
     answers_the_notice,
+    asks_about_data,
     confirms,
     declines,
     gives_details,
@@ -32,7 +34,7 @@ from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
 from actions.leads.store import Lead, LeadInput, LeadStore
 from actions.leads.validation import display_phone
-from actions.responses import last_utterance
+from actions.responses import last_utterance, listen_if
 from actions.safety import guarded, log_failure
 from components.french import word_count
 
@@ -130,6 +132,9 @@ class ActionAskConsent(Action):
                 return refuse_consent(dispatcher)
             if confirms(text):
                 return accept_consent(dispatcher) + [FollowupAction("lead_form")]
+            if asks_about_data(text):
+                dispatcher.utter_message(response=CONSENT_DATA)
+                return []
             if not details and word_count(text) > SHORT_REPLY_WORDS:
                 return [FollowupAction(MOVED_ON[intent])]
             if last_utterance(tracker) in CONSENT_NOTICES:
@@ -403,6 +408,36 @@ def followup(domain: Dict[Text, Any], lead: Lead) -> str:
     return domain["responses"][name][0]["text"]
 
 
+def submitted_here(tracker: Tracker) -> bool:
+    """Whether a request was sent to the consultants in this conversation."""
+    return any(
+        (event.get("metadata") or {}).get("utter_action") == "utter_lead_submitted"
+        for event in tracker.events or []
+        if event.get("event") == "bot"
+    )
+
+
+@guarded
+class ActionAnswerContactDelay(Action):
+    """« On me rappelle quand ? »: the request is with the firm, or the contact is offered.
+
+    The sheet gives no delay, and the bot promises none beyond the confirmation's own
+    « dans les meilleurs délais ».
+    """
+
+    def name(self) -> Text:
+        return "action_answer_contact_delay"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        if submitted_here(tracker):
+            dispatcher.utter_message(response="utter_contact_delay_after_lead")
+        else:
+            dispatcher.utter_message(response="utter_contact_delay_no_lead")
+        return []
+
+
 @guarded
 class ActionSubmitLead(Action):
     """Stores the lead (committed before any delivery) and gives its reference."""
@@ -411,6 +446,16 @@ class ActionSubmitLead(Action):
         return "action_submit_lead"
 
     async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        # « c bon » at the summary, which the NLU was unsure of, is handed over by the
+        # correction action: the rules know no next step after that one.
+        events = await self._submit(dispatcher, tracker, domain)
+        handed_over = (tracker.latest_message.get("intent") or {}).get("name") != "affirm"
+        follows = any(event.get("event") == "followup" for event in events)
+        return events + listen_if(handed_over and not follows)
+
+    async def _submit(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         if not tracker.get_slot("lead_consent_at") or any(

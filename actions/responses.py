@@ -8,6 +8,7 @@ fit today's date, and each of those sentences is a response of its own in
 every call to the action server.
 """
 
+from itertools import islice
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -30,6 +31,16 @@ def last_bot_message(tracker: Tracker) -> Dict[Text, Any]:
 def last_utterance(tracker: Tracker) -> str:
     """The name of the response the bot sent last (``utter_ask_consent``…), or ``""``."""
     return (last_bot_message(tracker).get("metadata") or {}).get("utter_action") or ""
+
+
+def recent_utterances(tracker: Tracker, count: int) -> List[str]:
+    """The names of the responses of the bot's ``count`` last messages, latest first."""
+    names = (
+        (event.get("metadata") or {}).get("utter_action") or ""
+        for event in reversed(tracker.events or [])
+        if event.get("event") == "bot"
+    )
+    return list(islice(names, count))
 
 
 def listen_if(handed_over: bool) -> List[Dict[Text, Any]]:

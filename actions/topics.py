@@ -116,6 +116,8 @@ TOPICS: Dict[str, Topic] = {
 
 # The topics offered when the visitor's words point to none.
 MAIN_TOPICS = ("faq/ptce_definition", "ami_presentation", "faq/offres")
+# What a PTCE is: who, how, where, what for.
+PTCE_BASICS = ("faq/ptce_definition", "faq/ptce_formes", "faq/ptce_echelle", "faq/ptce_benefices")
 # The slot that remembers the topic last answered, for follow-up questions.
 TOPIC_SLOT = "topic"
 # The firm's offers answered one by one (``faq/offres`` is their list), and the

@@ -33,7 +33,8 @@ LEAD = [
     "Camille Martin",
     "camille@exemple.fr",
     "/deny",
-    "Commune de Vire",
+    # A name that does not say its type (« Commune de… » would), so that the type is asked.
+    "Syndicat mixte du Bocage",
     "Collectivité",
     "Calvados",
     "Relancer un PTCE",

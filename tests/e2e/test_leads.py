@@ -128,6 +128,34 @@ def test_a_visitor_who_moves_on_from_the_notice_is_answered_not_asked_again(
     assert leads_of(servers, sender) == []
 
 
+def test_a_no_after_a_question_at_the_notice_refuses_consent(servers: Servers) -> None:
+    """« vous stockez quoi comme données ? » at the notice moved on to the fallback,
+    and the « non je refuse » after it had no rule: Rasa's core fallback undid it."""
+    sender = uuid.uuid4().hex
+    assert CONSENT in text_of(say(servers.rasa_url, "prendre rendez-vous", sender))
+    kept = text_of(
+        say(servers.rasa_url, "euh vous gardez quelles infos sur moi au juste ?", sender)
+    )
+    assert kept.startswith(response_start("utter_consent_data")), kept
+    refused = text_of(say(servers.rasa_url, "non merci je refuse", sender))
+    assert refused.startswith(response_start("utter_consent_refused")), refused
+    assert leads_of(servers, sender) == []
+
+
+def test_an_organisation_typed_for_the_optional_phone_moves_the_form_on(
+    servers: Servers,
+) -> None:
+    """« Un numéro de téléphone ? (facultatif) » answered with the organisation was asked
+    again and again, whatever the visitor typed next."""
+    sender = uuid.uuid4().hex
+    start_form(servers, sender)
+    converse(servers, sender, ANSWERS[:3])
+    skipped = text_of(say(servers.rasa_url, "Régie de quartier Les Tilleuls", sender))
+    assert "Régie de quartier Les Tilleuls" in skipped
+    assert response_text("utter_ask_lead_organisation_type") in skipped
+    assert response_text("utter_ask_lead_phone") not in skipped
+
+
 def test_invalid_email_is_asked_again_with_a_reason(servers: Servers) -> None:
     sender = uuid.uuid4().hex
     start_form(servers, sender)

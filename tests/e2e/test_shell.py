@@ -64,9 +64,10 @@ def test_shell_conversation_in_french_with_numbered_buttons_ends_with_a_lead(
     terminal.say(
         "je voudrais être recontacté par un consultant", response_start("utter_ask_consent")
     )
-    # Numbers pick a button: accept, a local authority, to revive a PTCE.
+    # Numbers pick a button: accept, a local authority, to revive a PTCE (the
+    # organisation's name does not say its type, which is asked).
     answers = ["1", "Camille Martin", "camille.martin@exemple.fr", "06 12 34 56 78"]
-    answers += ["Commune de Vire", "3", "Calvados", "6", "Relancer le PTCE du bocage."]
+    answers += ["Syndicat mixte du Bocage", "3", "Calvados", "6", "Relancer le PTCE du bocage."]
     for answer, question in form_turns(answers):
         terminal.say(answer, question)
     screen = terminal.say("1", response_start("utter_lead_submitted"))

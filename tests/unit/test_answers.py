@@ -11,9 +11,12 @@ from actions.ami import ActionAnswerAmi
 from actions.answers import (
     CONTACT_NEXT,
     KEEP_TOPIC,
+    NO_PROBLEM,
+    NOTHING_MORE,
     WHICH_ONE,
     YES,
     ActionAnswerFaq,
+    ActionAnswerNo,
     ActionAnswerYes,
     is_yes_no_question,
 )
@@ -151,6 +154,9 @@ def test_the_date_after_an_ami_answer_is_the_calendar_in_todays_tense() -> None:
 def test_more_after_an_answer_with_details_gives_the_details() -> None:
     _, (message,) = follow_up("ask_more", "faq/rapport_constats")
     assert message["response"] == "utter_faq/rapport_apports"
+    # « il dit quoi en bref ? » after the report's presentation: its main finding.
+    _, (message,) = follow_up("ask_more", "faq/rapport_presentation")
+    assert message["response"] == "utter_faq/rapport_constats"
 
 
 def test_an_aspect_the_sheet_lacks_is_said_plainly_with_the_contact() -> None:
@@ -172,7 +178,7 @@ def test_a_follow_up_with_no_topic_asks_which_topic() -> None:
     assert events == []
 
 
-def test_every_follow_up_points_to_a_topic_and_every_aspect_has_a_refusal() -> None:
+def test_every_follow_up_points_to_a_topic_and_every_refusal_is_a_response() -> None:
     for topic, aspects in FOLLOW_UPS.items():
         assert topic in TOPICS, topic
         assert set(aspects) <= set(ASPECTS.values()), topic
@@ -543,3 +549,114 @@ def test_a_price_question_inside_the_contact_form_opens_no_second_notice() -> No
     events, (message,) = run_action(ActionAnswerFaq(), in_form)
     assert message["response"] == "utter_faq/limite_tarifs"
     assert events == [SlotSet(TOPIC_SLOT, "faq/limite_tarifs")]
+
+
+@pytest.mark.parametrize("topic", ["faq/ptce_definition", "faq/cabinet_ouvrage", "ami_vagues"])
+def test_more_where_the_sheet_has_nothing_more_says_so_and_gives_the_answer_again(
+    topic: str,
+) -> None:
+    """« c'est-à-dire ? » after the definition got a bare « n'en dit pas plus »."""
+    events, (said, answer) = follow_up("ask_more", topic)
+    assert said["response"] == NOTHING_MORE
+    assert answer["text"] and events == [SlotSet(TOPIC_SLOT, topic)]
+
+
+@pytest.mark.parametrize(
+    "topic, purpose",
+    [
+        ("faq/ptce_definition", "utter_faq/ptce_benefices"),
+        ("faq/rapport_presentation", "utter_faq/rapport_constats"),
+    ],
+)
+def test_what_it_is_for_after_a_topic_is_its_purpose(topic: str, purpose: str) -> None:
+    """« ok et ça sert à quoi » after the definition got why the contact form asks."""
+    _, (message,) = follow_up("ask_why", topic)
+    assert message["response"] == purpose
+
+
+def asked_why_after(utter_action: str, topic: Optional[str]) -> List[Dict]:
+    said = [{"event": "bot", "text": "…", "metadata": {"utter_action": utter_action}}]
+    latest = {"intent": {"name": "ask_why", "confidence": 0.9}, "text": "pourquoi ?"}
+    why = Tracker("t", {TOPIC_SLOT: topic}, latest, said, False, None, {}, "action_listen")
+    return run_action(ActionAnswerFollowUp(clock=lambda: LATER), why)[1]
+
+
+def test_why_at_the_notice_or_with_no_topic_explains_the_form() -> None:
+    for utter_action, topic in (
+        ("utter_ask_consent", "faq/ptce_definition"),
+        ("utter_consent_needed", None),
+        ("utter_faq/ptce_definition", None),
+    ):
+        (message,) = asked_why_after(utter_action, topic)
+        assert message["response"] == "utter_explain_lead_form", utter_action
+
+
+@pytest.mark.parametrize(
+    "text, aspect",
+    [
+        ("c'est-à-dire ?", "more"),
+        ("et alors ?", "more"),
+        ("Et ensuite ?", "more"),
+        ("il dit koi en bref", "more"),
+        ("relancer pourquoi ?", "purpose"),
+        ("ca sert a quoi", "purpose"),
+    ],
+)
+def test_short_follow_ups_for_more_or_for_the_purpose(text: str, aspect: str) -> None:
+    assert aspect_in_words(text) == aspect
+
+
+def said_no_after(*utter_actions: str, slots: Optional[Dict] = None) -> Tuple[List, List]:
+    """« non je refuse finalement », after the bot's ``utter_actions`` (latest last)."""
+    said = [{"event": "bot", "text": "…", "metadata": {"utter_action": u}} for u in utter_actions]
+    latest = {"intent": {"name": "deny", "confidence": 0.9}, "text": "non je refuse finalement"}
+    no = Tracker("t", slots or {}, latest, said, False, None, {}, "action_listen")
+    return run_action(ActionAnswerNo(), no)
+
+
+def test_a_no_soon_after_the_notice_refuses_consent_though_a_question_came_between() -> None:
+    """After the notice and a fallback, « non je refuse » had no rule: Rasa's core fallback."""
+    events, (message,) = said_no_after("utter_ask_consent", "utter_ask_which_topic")
+    assert message["response"] == "utter_consent_refused"
+    assert {e["name"] for e in events if e["event"] == "slot"} >= {"lead_consent_at"}
+
+
+def test_a_no_that_answers_nothing_is_acknowledged() -> None:
+    for history in (("utter_ask_which_topic",), ("utter_ask_consent", "a", "b", "c")):
+        events, (message,) = said_no_after(*history)
+        assert message["response"] == NO_PROBLEM and events == []
+    # Consent already given: a « non » refuses nothing.
+    _, (message,) = said_no_after("utter_ask_consent", slots={"lead_consent_at": "x"})
+    assert message["response"] == NO_PROBLEM
+
+
+def test_a_yes_soon_after_the_notice_is_the_consent() -> None:
+    """« pourquoi ? » answered at the notice, then « ok »: the form starts."""
+    said = [
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_consent"}},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_explain_lead_form"}},
+    ]
+    latest = {"intent": {"name": "affirm", "confidence": 0.9}, "text": "ok"}
+    yes = Tracker("t", {}, latest, said, False, None, {}, "action_listen")
+    events, (message,) = run_action(ActionAnswerYes(), yes)
+    assert message["response"] == "utter_consent_accepted"
+    assert events[-1] == FollowupAction("lead_form")
+
+
+def test_a_cost_is_never_answered_with_the_count_of_ptce() -> None:
+    """« combien ca coute » right after an offer got « dénombrait alors 56 PTCE »."""
+    latest = dict(faq_message("faq/ptce_nombre"), text="combien ca coute")
+    after_an_offer = Tracker(
+        "t", {TOPIC_SLOT: "faq/offres"}, latest, [], False, None, {}, "action_listen"
+    )
+    events, (message,) = run_action(ActionAnswerFaq(), after_an_offer)
+    assert message["response"] == "utter_faq/limite_tarifs"
+    assert events[-1] == FollowupAction("action_ask_consent")
+    # Anywhere else, a cost is no count either: the sheet does not give it.
+    latest = dict(faq_message("faq/ptce_nombre"), text="ça coûte combien d'entrer dans un pôle ?")
+    _, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
+    assert message["response"] == "utter_faq/limite_details"
+    # A count stays a count.
+    latest = dict(faq_message("faq/ptce_nombre"), text="combien y a-t-il de PTCE ?")
+    _, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
+    assert message["response"] == "utter_faq/ptce_nombre"

@@ -277,3 +277,33 @@ def test_a_short_follow_up_after_an_answer_is_handed_to_the_follow_up_action() -
     # With no topic answered before, there is nothing to follow up: the usual reply.
     _, (message,) = run_action(ActionFallback(), unsure("c de kan"))
     assert message["response"] == MISSES[0]
+
+
+def test_a_short_message_that_names_a_subject_gets_its_answer() -> None:
+    """« C'est quelle loi exactement ? » after the definition got « pas sûr d'avoir compris »."""
+    law = unsure("C'est quelle loi exactement ?", {"topic": "faq/ptce_definition"})
+    assert run_action(ActionFallback(), law) == ([FollowupAction("action_answer_follow_up")], [])
+    events, (message,) = run_action(ActionAnswerFollowUp(), law)
+    assert message["response"] == "utter_faq/ptce_loi"
+    assert events == [SlotSet("topic", "faq/ptce_loi"), FollowupAction("action_listen")]
+    # A message the NLU first took for out of scope is not, nor a long one.
+    outside = dict(PARSE, intent_ranking=[{"name": "nlu_fallback"}, {"name": "out_of_scope"}])
+    for text, parse in (
+        ("la loi de finances 2026 ?", outside),
+        ("je cherche la loi sur les congés payés des salariés", PARSE),
+    ):
+        latest = dict(parse, text=text)
+        tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
+        assert run_action(ActionFallback(), tracker)[0] == [], text
+
+
+def test_who_may_take_part_is_answered_by_its_words_when_it_is_about_a_ptce() -> None:
+    """« Une mairie peut en faire partie ? » right after the definition was asked back."""
+    member = unsure("Une mairie peut en faire partie ?", {"topic": "faq/ptce_definition"})
+    events, (yes, answer) = run_action(ActionFallback(), member)
+    assert (yes["response"], answer["response"]) == ("utter_yes", "utter_faq/ptce_definition")
+    assert events == [SlotSet("topic", "faq/ptce_definition")]
+    # About no PTCE, by name or by the topic before: the usual fallback.
+    union = unsure("une entreprise peut adhérer à un syndicat ?", {"topic": "faq/offres"})
+    _, (message,) = run_action(ActionFallback(), union)
+    assert message["response"] != "utter_yes"

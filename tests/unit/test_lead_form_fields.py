@@ -39,7 +39,10 @@ def test_an_unsure_classification_is_taken_as_an_answer() -> None:
     slots, _ = validate(
         tracker("Mairie de Vire", "faq", 0.4, slots={"requested_slot": "lead_organisation"})
     )
-    assert slots == {"lead_organisation": "Mairie de Vire"}
+    assert slots == {
+        "lead_organisation": "Mairie de Vire",
+        "lead_organisation_type": "collectivite",
+    }
 
 
 def test_an_email_is_an_answer_whatever_the_intent() -> None:
@@ -121,7 +124,10 @@ def test_an_organisation_name_taken_for_a_topic_is_still_an_answer() -> None:
     slots, _ = validate(
         tracker("Commune de Vire", "faq", 0.99, slots={"requested_slot": "lead_organisation"})
     )
-    assert slots == {"lead_organisation": "Commune de Vire"}
+    assert slots == {
+        "lead_organisation": "Commune de Vire",
+        "lead_organisation_type": "collectivite",
+    }
 
 
 def test_a_confident_command_interrupts_any_field() -> None:
@@ -321,3 +327,131 @@ def test_a_sentence_or_a_command_is_refused_as_a_name() -> None:
 @pytest.mark.parametrize("typed", ["Particulier", "je suis citoyenne bénévole"])
 def test_a_private_person_is_the_other_organisation_type(typed: str) -> None:
     assert match_choice("lead_organisation_type", typed) == "autre"
+
+
+def test_an_organisation_typed_for_the_optional_phone_skips_it_and_is_kept() -> None:
+    """Visitors who skipped ahead were asked for a number until they gave up."""
+    slots, messages = validate(
+        tracker(
+            "Association Tremplin Emploi", "out_of_scope", slots={"requested_slot": "lead_phone"}
+        )
+    )
+    assert slots == {
+        "lead_phone": "",
+        "lead_organisation": "Association Tremplin Emploi",
+        "lead_organisation_type": "association",
+    }
+    assert "« Association Tremplin Emploi »" in messages[0]["text"].replace("\u202f", " ")
+
+
+@pytest.mark.parametrize("typed", ["plutôt par mail", "pas de portable"])
+def test_a_reply_about_the_contact_skips_the_phone_and_is_no_organisation(typed: str) -> None:
+    slots, messages = validate(
+        tracker(typed, "out_of_scope", slots={"requested_slot": "lead_phone"})
+    )
+    assert slots == {"lead_phone": ""} and messages == []
+
+
+@pytest.mark.parametrize("typed", ["je sais pas", "oui", "ok mais pour quoi faire ce numero la"])
+def test_a_sentence_at_the_phone_step_is_no_organisation(typed: str) -> None:
+    slots, _ = validate(tracker(typed, "out_of_scope", slots={"requested_slot": "lead_phone"}))
+    assert "lead_organisation" not in slots
+
+
+def test_a_phone_typed_for_the_email_is_kept_and_the_email_asked_again() -> None:
+    slots, messages = validate(
+        tracker("06 12 34 56 78", "out_of_scope", slots={"requested_slot": "lead_email"})
+    )
+    assert slots == {"lead_email": None, "lead_phone": "+33612345678"}
+    assert "e-mail" in messages[0]["text"] and "effacer" in messages[0]["text"]
+
+
+def test_a_wrong_email_with_a_few_digits_is_still_refused_as_an_email() -> None:
+    slots, messages = validate(
+        tracker("jeanne75 exemple.fr", "out_of_scope", slots={"requested_slot": "lead_email"})
+    )
+    assert slots == {"lead_email": None} and "@" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("slot", ["lead_name", "lead_organisation", "lead_territory"])
+def test_a_no_where_it_cannot_be_the_answer_leaves_the_form_to_the_rules(slot: str) -> None:
+    """« Non, finalement pas tout de suite… » was refused as a name, and asked again."""
+    text = "Non, finalement pas tout de suite, je dois d'abord en parler au conseil."
+    slots, messages = validate(tracker(text, "deny", 0.9, slots={"requested_slot": slot}))
+    assert slots == {} and messages == []
+
+
+def test_a_name_the_nlu_takes_for_a_no_is_still_a_name() -> None:
+    """Only a message whose first word is « non » withdraws (« Noé » is no « non »)."""
+    slots, _ = validate(tracker("Noé Martin", "deny", 0.9, slots={"requested_slot": "lead_name"}))
+    assert slots == {"lead_name": "Noé Martin"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("C'est PTCE-4K7Q9Z", True), ("ptce-7kq4", True), ("c'est quoi un ptce exactement ?", False)],
+)
+def test_a_reference_of_the_wrong_form_is_still_an_answer(text: str, expected: bool) -> None:
+    """« C'est PTCE-4K7Q9Z », a character short, got the definition of a PTCE."""
+    assert looks_like_answer("erasure_reference", message(text)) is expected
+
+
+@pytest.mark.parametrize(
+    "organisation, kind",
+    [
+        ("Mairie de Saint-Martin-les-Bois", "collectivite"),
+        ("Conseil régional de Bourgogne-Franche-Comté", "collectivite"),
+        ("Association Tremplin Emploi", "association"),
+        ("SARL KH Rénov", "entreprise"),
+    ],
+)
+def test_an_organisation_whose_name_says_its_type_is_not_asked_it(
+    organisation: str, kind: str
+) -> None:
+    slots, _ = validate(
+        tracker(organisation, "out_of_scope", slots={"requested_slot": "lead_organisation"})
+    )
+    assert slots == {"lead_organisation": organisation, "lead_organisation_type": kind}
+
+
+@pytest.mark.parametrize(
+    "organisation", ["Régie de quartier Les Lilas", "Essor Solidaire", "Mutuelle de la commune"]
+)
+def test_a_name_that_says_no_type_or_two_leaves_the_type_to_be_asked(organisation: str) -> None:
+    slots, _ = validate(
+        tracker(organisation, "out_of_scope", slots={"requested_slot": "lead_organisation"})
+    )
+    assert slots == {"lead_organisation": organisation}
+
+
+def test_a_type_already_given_is_not_changed_by_a_corrected_name() -> None:
+    filled = {"requested_slot": "lead_organisation", "lead_organisation_type": "autre"}
+    slots, _ = validate(tracker("Mairie de Vire", "out_of_scope", slots=filled))
+    assert slots == {"lead_organisation": "Mairie de Vire"}
+
+
+@pytest.mark.parametrize(
+    "typed", ["Association ou autre structure de l'ESS", "Association", "une asso"]
+)
+def test_the_type_typed_where_the_territory_is_asked_is_noted_and_the_territory_asked(
+    typed: str,
+) -> None:
+    """A visitor who expected the type's question (the name had said the type)."""
+    filled = {"requested_slot": "lead_territory", "lead_organisation_type": "association"}
+    slots, (message,) = validate(tracker(typed, "out_of_scope", slots=filled))
+    assert slots == {"lead_territory": None}
+    assert message["response"] == "utter_lead_type_noted"
+
+
+@pytest.mark.parametrize(
+    "typed, kind",
+    [
+        ("Commune de Vire", "collectivite"),
+        ("Métropole de Lyon", "collectivite"),
+        ("Association", None),
+    ],
+)
+def test_a_territory_that_names_a_type_is_still_the_territory(typed: str, kind: str) -> None:
+    filled = {"requested_slot": "lead_territory", "lead_organisation_type": kind}
+    slots, _ = validate(tracker(typed, "out_of_scope", slots=filled))
+    assert slots == {"lead_territory": typed}

@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from actions import lead_handoff
 from actions.lead_handoff import (
+    ActionAnswerContactDelay,
     ActionAnswerSummaryNo,
     ActionAskConsent,
     ActionCancelLead,
@@ -187,7 +188,8 @@ def test_submit_without_a_complete_form_stores_nothing(store: LeadStore) -> None
 
 def test_submit_without_consent_stores_nothing_even_with_every_field(store: LeadStore) -> None:
     """Answers without a consent (a slot set by a story, a replayed tracker) are never sent."""
-    events, (message,) = run(ActionSubmitLead(), tracker(slots={**FILLED, "lead_consent_at": None}))
+    no_consent = tracker("/affirm", "affirm", slots={**FILLED, "lead_consent_at": None})
+    events, (message,) = run(ActionSubmitLead(), no_consent)
     assert (events, message["response"]) == ([], "utter_no_lead_in_progress")
     assert store.export() == []
 
@@ -317,3 +319,34 @@ def test_a_submission_starts_the_retries_on_the_actions_store(
     monkeypatch.setattr(lead_handoff, "start_background_retry", started.append)
     run(ActionSubmitLead(), tracker(slots=FILLED))
     assert started == [lead_handoff.lead_store]
+
+
+def test_a_question_on_the_data_kept_at_the_notice_is_answered_with_its_question() -> None:
+    """« attends, vous stockez quoi exactement comme données ? » moved on to the fallback."""
+    text = "attends, vous stockez quoi exactement comme données ?"
+    for intent in ("nlu_fallback", "out_of_scope"):
+        _, (message,) = run(ActionAskConsent(), after("utter_ask_consent", text, intent))
+        assert message["response"] == "utter_consent_data"
+        assert "nom" in message["text"] and "e-mail" in message["text"]
+        assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_a_submission_handed_over_by_the_correction_action_ends_the_turn(
+    store: LeadStore,
+) -> None:
+    """« c bon » at the summary, the NLU unsure: the correction action hands it over,
+    and without a last listen Rasa's core fallback followed the confirmation."""
+    events, _ = run(ActionSubmitLead(), tracker("c bon", "nlu_fallback", slots=FILLED))
+    assert events[-1] == FollowupAction("action_listen")
+    events, _ = run(ActionSubmitLead(), tracker("/affirm", "affirm", slots=FILLED))
+    assert FollowupAction("action_listen") not in events
+
+
+def test_when_a_consultant_gets_back_depends_on_a_request_sent_here() -> None:
+    """« Super. Et vous me contactez quand, à peu près ? » after the confirmation."""
+    sent = [{"event": "bot", "text": "…", "metadata": {"utter_action": "utter_lead_submitted"}}]
+    _, (message,) = run(ActionAnswerContactDelay(), tracker("on me rappelle quand ?", events=sent))
+    assert message["response"] == "utter_contact_delay_after_lead"
+    _, (message,) = run(ActionAnswerContactDelay(), tracker("on me rappelle quand ?"))
+    assert message["response"] == "utter_contact_delay_no_lead"
+    assert [b["payload"] for b in message["buttons"]] == ["/request_contact"]
