@@ -143,11 +143,13 @@ class ActionFallback(Action):
         if (remembered or subject_in_words(text, remembered)) and aspect_in_words(text):
             # « kan » after the origin of the term: its date; « ami ptce date ? »: the AMI's.
             return [FollowupAction(FOLLOW_UP)]
-        if in_scope and first_guess(message) != OUT_OF_SCOPE and names_subject(text):
+        # Answers told by words alone, never for a message the NLU first took for out of scope.
+        by_words = in_scope and first_guess(message) != OUT_OF_SCOPE
+        if by_words and names_subject(text):
             # « C'est quelle loi exactement ? »: the answer about the subject it names.
             return [FollowupAction(FOLLOW_UP)]
-        said_yes = yes_by_words(text, remembered) if first_guess(message) != OUT_OF_SCOPE else None
-        if in_scope and said_yes:
+        said_yes = yes_by_words(text, remembered) if by_words else None
+        if said_yes:
             # « Une mairie peut en faire partie ? » after the definition: « Oui. », then it.
             dispatcher.utter_message(response=YES)
             send_faq_answer(dispatcher, said_yes)

@@ -307,3 +307,10 @@ def test_who_may_take_part_is_answered_by_its_words_when_it_is_about_a_ptce() ->
     union = unsure("une entreprise peut adhérer à un syndicat ?", {"topic": "faq/offres"})
     _, (message,) = run_action(ActionFallback(), union)
     assert message["response"] != "utter_yes"
+    # Nor when the NLU first took the message for out of scope.
+    outside = dict(PARSE, intent_ranking=[{"name": "nlu_fallback"}, {"name": "out_of_scope"}])
+    latest = dict(outside, text="Une mairie peut en faire partie ?")
+    slots = {"topic": "faq/ptce_definition"}
+    tracker = Tracker("t", slots, latest, [], False, None, {}, "action_listen")
+    _, (message,) = run_action(ActionFallback(), tracker)
+    assert message["response"] != "utter_yes"
