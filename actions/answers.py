@@ -88,6 +88,14 @@ YES = "utter_yes"
 WORD_YES = ("faq/ptce_definition", "faq/ptce_formes")
 ABOUT_PTCE = re.compile(r"\b(ptce|poles?)\b")
 NOTHING_MORE = "utter_nothing_more"
+# The people the sheet names, and the answers that name them. « Olivia Grégoire, elle
+# a quel rôle dans l'histoire des PTCE ? » got the origin of the term, sure of
+# « l'histoire des PTCE »: the person asked about decides.
+NAMED_PEOPLE: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...]], ...] = (
+    (re.compile(r"\bgregoire\b"), ("faq/rapport_presentation",)),
+    (re.compile(r"\bdaufresne\b"), ("faq/cabinet_ouvrage",)),
+    (re.compile(r"\brousseau\b"), ("faq/cabinet_presentation", "faq/cabinet_ouvrage")),
+)
 # A short question whose answer, right after a topic, is another one: (the answer
 # the ResponseSelector picked, the topic last answered) → the answer meant.
 SHORT_QUESTION_WORDS = 5
@@ -101,6 +109,14 @@ IN_CONTEXT: Dict[Tuple[str, str], str] = {
 # (``actions/follow_ups.py``).
 AMI_TODAY = "faq/limite_ami_actuel"
 AMI_DATES = "ami_calendrier"
+# The words of a message about the AMI. « L'aide de l'État pour un contrat PEC, c'est
+# combien en ce moment ? » got what the sheet does not give of the AMI (its amounts
+# today), and the 2021 facts with it: a State aid in general is out of scope.
+ABOUT_THE_AMI = re.compile(
+    r"\b(ami|appel|manifestation|ministere|bercy|laureats?|gagnants?|vainqueurs?|candid\w*|"
+    r"postul\w*|dossiers?|vagues?|ptce|poles?|selection\w*|depo\w*|relance)\b"
+)
+OUT_OF_SCOPE_REPLY = "utter_out_of_scope"
 ASKS_A_DATE = re.compile(
     r"\b(dates?|quand|qd|kan|délai|delai|deadline|clôture|cloture|calendrier)\b",
     re.IGNORECASE,
@@ -169,15 +185,19 @@ def in_contact(tracker: Tracker) -> bool:
 
 
 def meant_in_context(key: str, tracker: Tracker) -> str:
-    """``key``, or the answer it means right after the topic last answered.
+    """``key``, or the answer it means by a name it holds or after the topic last answered.
 
-    « Vous pouvez préciser ce que comprend cet accompagnement ? » names the list of
-    offers in its words, but asks about the offer just answered: its details. A
-    short question (``IN_CONTEXT``) such as « vous avez la vidéo ? » after the
-    charter asks for its webinar, not for the video that presents PTCE.
+    A question that names a person of the sheet (``NAMED_PEOPLE``) is about an answer
+    that names them. « Vous pouvez préciser ce que comprend cet accompagnement ? »
+    names the list of offers in its words, but asks about the offer just answered:
+    its details. A short question (``IN_CONTEXT``) such as « vous avez la vidéo ? »
+    after the charter asks for its webinar, not for the video that presents PTCE.
     """
     remembered = tracker.get_slot(TOPIC_SLOT)
     text = tracker.latest_message.get("text") or ""
+    named = next((keys for words, keys in NAMED_PEOPLE if words.search(fold(text))), ())
+    if named and key not in named:
+        return named[0]
     if key == "faq/offres" and points_to_offer(remembered, text):
         return DETAILS.get(remembered, remembered)
     if word_count(text) <= SHORT_QUESTION_WORDS:
@@ -207,6 +227,11 @@ def notice_still_open(tracker: Tracker) -> bool:
     """Whether a « oui » or a « non » answers the consent notice, though a question
     and its answer came between (« pourquoi ? », « vous stockez quoi ? »)."""
     return bool(set(recent_utterances(tracker, NOTICE_STILL_OPEN)) & set(CONSENT_QUESTIONS))
+
+
+def about_the_ami(text: str, remembered: Optional[str]) -> bool:
+    """Whether ``text`` is about the AMI: in its words, or right after an AMI answer."""
+    return bool(ABOUT_THE_AMI.search(fold(text))) or remembered in (*AMI_ANSWERS, AMI_TODAY)
 
 
 def yes_by_words(text: str, remembered: Optional[str]) -> Optional[str]:
@@ -260,6 +285,9 @@ class ActionAnswerFaq(Action):
             key = PRICES
         elif key == COUNT and asks_a_cost(text):
             key = NO_DETAIL
+        if key == AMI_TODAY and not about_the_ami(text, tracker.get_slot(TOPIC_SLOT)):
+            dispatcher.utter_message(response=OUT_OF_SCOPE_REPLY)
+            return []
         if key == AMI_TODAY and ASKS_A_DATE.search(text):
             # Told in today's tense by the AMI action, which reads it from the topic.
             return [SlotSet(TOPIC_SLOT, AMI_DATES), FollowupAction("action_answer_ami")]

@@ -12,13 +12,15 @@ were typed when Rasa saves the turn (``stores/tracker_store.py``, same slot name
 """
 
 import asyncio
+import re
 from typing import Any, Callable, Dict, List, Text, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.lead_form import free_text, reject
+from actions.consent_replies import CONSENT_DATA, answers_the_notice, asks_about_data
+from actions.lead_form import free_text, normalise, reject
 from actions.lead_handoff import contact_url, forget_lead, lead_store
 from actions.leads.store import LeadStore, canonical_reference
 from actions.leads.validation import InvalidField, find_email, validate_email
@@ -29,6 +31,8 @@ FORM_SLOTS = ["erasure_reference", "erasure_email"]
 # True: the rules (data/rules/leads.yml) run erasure_form next.
 ASK_SLOT = "erasure_needs_reference"
 MAX_ATTEMPTS = 3
+# The words of a request to erase, as opposed to a question on what would be kept.
+ERASE = re.compile(r" (supprim\w*|effac\w*|retir\w*|oubli\w*|detrui\w*) ")
 T = TypeVar("T")
 
 
@@ -57,6 +61,13 @@ async def in_store(call: Callable[[LeadStore], T]) -> T:
     return await asyncio.to_thread(call, store)
 
 
+def asks_what_is_kept(tracker: Tracker) -> bool:
+    """Whether the visitor, at the consent notice, asks what would be kept, not to erase."""
+    text = tracker.latest_message.get("text") or ""
+    typed = f" {normalise(text)} "
+    return answers_the_notice(tracker) and asks_about_data(text) and not ERASE.search(typed)
+
+
 def fail(dispatcher: CollectingDispatcher, error: Exception) -> List[Dict[Text, Any]]:
     """Say the erasure failed, and log only the kind of error (its text may hold an address)."""
     log_failure("Leads could not be deleted", error)
@@ -74,6 +85,11 @@ class ActionDeleteMyData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
+        if asks_what_is_kept(tracker):
+            # « vous gardez quelles infos sur moi ? » at the notice, taken for an erasure:
+            # nothing is kept yet, and the notice's question follows the answer.
+            dispatcher.utter_message(response=CONSENT_DATA)
+            return [SlotSet(ASK_SLOT, None)]
         try:
             emails = await in_store(lambda store: store.delete_conversation(tracker.sender_id))
         except Exception as error:  # noqa: BLE001 - say it failed rather than pretend.

@@ -11,7 +11,11 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
    consent notice as ``faq/limite_tarifs``.
 2. A short message with the words of a follow-up (« kan », « remis à qui ? »)
    after an answer, or naming its subject (« ami ptce date ? »), is answered as
-   the follow-up it is (``actions/follow_ups.py``).
+   the follow-up it is (``actions/follow_ups.py``). A message of any length that
+   asks what a subject of the sheet is, in so many words (« … Pouvez-vous
+   m'expliquer simplement ce que c'est ? » after a mayor's story about PTCE),
+   gets that subject's first answer: a story before the question leaves the NLU
+   unsure (long messages were the kind the blind sets failed most, 69 %).
 3. A message about the sheet's subject gets the closest passage of the sheet,
    quoted with its section (``actions.sheet_search``), when the passage is close
    enough (``SEARCH_THRESHOLD``) and holds enough of the message's words
@@ -25,6 +29,7 @@ Rasa's ``utter_out_of_scope`` counts as a miss, and the sheet is not searched
 for an out-of-scope message.
 """
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -32,6 +37,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import (
+    ABOUT_PTCE,
     CONSENT,
     PRICES,
     YES,
@@ -46,6 +52,7 @@ from actions.follow_ups import FOLLOW_UP, aspect_in_words, names_subject, subjec
 from actions.safety import guarded
 from actions.sheet_search import sheet_search
 from actions.topics import MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons
+from components.french import fold
 
 MAX_TOPICS = 3
 # Cosine similarity from which the closest passage is quoted: below it, the
@@ -69,6 +76,17 @@ CONTACT_FROM = 1
 MISSED = (*MISSES, "utter_out_of_scope")
 # The intent of a message the sheet does not cover: the sheet is not searched for it.
 OUT_OF_SCOPE = "out_of_scope"
+# Words that ask what something is (read on the folded text, apostrophes as typed).
+ASKS_WHAT = re.compile(
+    r"\b(expliqu\w*|eclair\w*|defini\w*|consiste\w*|signifi\w*|veut dire|"
+    r"de quoi (il|elle|ca) s.agi\w*|c.est quoi|qu.est.ce qu\w*|ce que c.est)\b"
+)
+# Words that ask about one side of a PTCE, which its definition does not answer.
+ONE_SIDE_OF_PTCE = re.compile(
+    r"\b(formes?|echelle|apport\w*|benefices?|avantages?|loi|origine|combien|nombre|"
+    r"videos?|histoire|dates?|quand|prix|couts?|tarifs?)\b"
+)
+DEFINITION = "faq/ptce_definition"
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
@@ -92,6 +110,20 @@ def first_guess(message: Dict[Text, Any]) -> Optional[str]:
     """The intent the NLU ranked first before its fallback classifier took the message."""
     names = [item.get("name") for item in message.get("intent_ranking") or []]
     return next((name for name in names if name != "nlu_fallback"), None)
+
+
+def asked_what_it_is(text: str) -> Optional[str]:
+    """The answer saying what a subject of the sheet is, when ``text`` asks so in words:
+    the subject it names (the AMI, the charter, the report…), else a PTCE."""
+    folded = fold(text)
+    if not ASKS_WHAT.search(folded):
+        return None
+    named = subject_in_words(text, None)
+    if named:
+        return named
+    if ABOUT_PTCE.search(folded) and not ONE_SIDE_OF_PTCE.search(folded):
+        return DEFINITION
+    return None
 
 
 def misses_before(tracker: Tracker) -> int:
@@ -147,6 +179,13 @@ class ActionFallback(Action):
         by_words = in_scope and first_guess(message) != OUT_OF_SCOPE
         if by_words and names_subject(text):
             # « C'est quelle loi exactement ? »: the answer about the subject it names.
+            return [FollowupAction(FOLLOW_UP)]
+        what = asked_what_it_is(text) if by_words else None
+        if what == DEFINITION:
+            send_faq_answer(dispatcher, what)
+            return [SlotSet(TOPIC_SLOT, what)]
+        if what:
+            # « … ça consiste en quoi, l'AMI ? »: the follow-ups answer the subject it names.
             return [FollowupAction(FOLLOW_UP)]
         said_yes = yes_by_words(text, remembered) if by_words else None
         if said_yes:

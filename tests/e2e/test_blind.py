@@ -1,9 +1,10 @@
 """The understanding gates, on sets the team did not write, over the running bot.
 
-- The blind sets (tests/nlu/blind.yml, and tests/nlu/blind_fresh.yml written
-  later the same way), written from the sheet alone by someone who never saw the
-  training data: the on-topic messages get the expected fact (or, when the sheet
-  has no answer, say so), and no out-of-scope message gets a fact of the sheet.
+- The blind sets (tests/nlu/blind.yml, and tests/nlu/blind_fresh.yml and
+  tests/nlu/blind_third.yml written later the same way, at stops 17 and 23),
+  written from the sheet alone by someone who never saw the training data: the
+  on-topic messages get the expected fact (or, when the sheet has no answer, say
+  so), and no out-of-scope message gets a fact of the sheet.
 - The fact table (tests/facts.yml): every fact of the sheet can be reached by
   asking, in the answer or one tap away (« En savoir plus », or the first topic
   the bot suggests when it is unsure).
@@ -27,7 +28,9 @@ from tests.support.content import ROOT, load_yaml, response_text
 # machine, and any change to the training data moves the scores by up to three
 # points (README, "Understanding"). The gates sit about three points under the
 # level reached for that reason.
-ON_TOPIC_MINIMUM = {"blind": 0.85, "fresh": 0.80}
+# The third set, written at stop 23, scored 86.1 % before any change made for it
+# and 85.0 % with stop 23's final model.
+ON_TOPIC_MINIMUM = {"blind": 0.85, "fresh": 0.80, "third": 0.82}
 # The issue asks every fact. Each training flips single messages: in seven trainings
 # of stop 18, 1 to 4 facts were unreachable, different ones each time (README,
 # "Understanding"). One is tolerated, and named in results/facts.txt, so that the

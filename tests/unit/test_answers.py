@@ -11,6 +11,7 @@ from actions.ami import ActionAnswerAmi
 from actions.answers import (
     CONTACT_NEXT,
     KEEP_TOPIC,
+    NAMED_PEOPLE,
     NO_PROBLEM,
     NOTHING_MORE,
     WHICH_ONE,
@@ -28,8 +29,9 @@ from actions.follow_ups import (
     aspect_in_words,
 )
 from actions.topics import DETAILS, MAIN_TOPICS, MORE, RELATED, TOPIC_SLOT, TOPICS, buttons
+from components.french import fold
 from tests.support.actions import run_action
-from tests.support.content import responses
+from tests.support.content import response_text, responses
 
 # A day after every date of the sheet: the AMI is told in the past tense.
 LATER = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
@@ -49,8 +51,14 @@ def faq_message(key: str) -> Dict[str, Any]:
     }
 
 
+# A question that asks no aspect and no yes or no, and names the AMI, whose limits
+# answer only a message about it.
+PLAIN_QUESTION = "une question sur les PTCE et sur l'AMI"
+
+
 def answer_faq(key: str) -> Tuple[List[Dict], Dict]:
-    events, (message,) = run_action(ActionAnswerFaq(), tracker(faq_message(key)))
+    latest = dict(faq_message(key), text=PLAIN_QUESTION)
+    events, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
     return events, message
 
 
@@ -660,3 +668,57 @@ def test_a_cost_is_never_answered_with_the_count_of_ptce() -> None:
     latest = dict(faq_message("faq/ptce_nombre"), text="combien y a-t-il de PTCE ?")
     _, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
     assert message["response"] == "utter_faq/ptce_nombre"
+
+
+@pytest.mark.parametrize(
+    "selected, text, answer",
+    [
+        # Sure of « l'histoire des PTCE »: the person decides.
+        (
+            "faq/ptce_origine",
+            "Olivia Grégoire, c'est qui dans cette affaire ?",
+            "faq/rapport_presentation",
+        ),
+        ("faq/offres", "Raphael Daufresne a écrit quoi ?", "faq/cabinet_ouvrage"),
+        (
+            "faq/ptce_definition",
+            "François Rousseau, vous le connaissez ?",
+            "faq/cabinet_presentation",
+        ),
+        # An answer that names the person stands.
+        ("faq/cabinet_ouvrage", "le livre de François Rousseau ?", "faq/cabinet_ouvrage"),
+    ],
+)
+def test_a_question_that_names_a_person_of_the_sheet_gets_an_answer_that_names_them(
+    selected: str, text: str, answer: str
+) -> None:
+    latest = dict(faq_message(selected), text=text)
+    _, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
+    assert message["response"] == f"utter_{answer}"
+
+
+def test_the_answers_given_for_a_person_name_them() -> None:
+    for words, keys in NAMED_PEOPLE:
+        for key in keys:
+            assert words.search(fold(response_text(f"utter_{key}"))), key
+
+
+@pytest.mark.parametrize(
+    "text, topic, about",
+    [
+        # A State aid in general: out of scope, not the AMI's limits with its 2021 facts.
+        ("Le contrat d'apprentissage, l'État le finance à combien aujourd'hui ?", None, False),
+        ("l'AMI existe encore en 2026 ?", None, True),
+        ("on peut encore candidater ?", None, True),
+        # Right after an AMI answer, « et aujourd'hui ? » is about the AMI.
+        ("et aujourd'hui, ça en est où ?", "ami_calendrier", True),
+    ],
+)
+def test_the_amis_limits_answer_only_a_message_about_the_ami(
+    text: str, topic: Optional[str], about: bool
+) -> None:
+    latest = dict(faq_message("faq/limite_ami_actuel"), text=text)
+    _, (message,) = run_action(ActionAnswerFaq(), tracker(latest, topic))
+    answered = message["response"] == "utter_faq/limite_ami_actuel"
+    assert answered == about
+    assert answered or message["response"] == "utter_out_of_scope"

@@ -233,3 +233,27 @@ def test_a_failed_deletion_says_so_and_logs_only_the_kind_of_error(
         for r in logged
     )
     assert EMAIL not in caplog.text
+
+
+NOTICE = [{"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_consent"}}]
+
+
+@pytest.mark.parametrize(
+    "text, erases",
+    [
+        # A question on what the form keeps, which the NLU took for an erasure.
+        ("et vous conservez quoi comme informations sur moi ?", False),
+        # An erasure asked at the notice stays one.
+        ("non, effacez plutôt toutes mes données", True),
+    ],
+)
+def test_at_the_consent_notice_a_question_on_what_is_kept_is_answered(
+    store: LeadStore, text: str, erases: bool
+) -> None:
+    at_notice = tracker(text, "delete_my_data", events=NOTICE, sender="new-visit")
+    events, (message,) = run_action(ActionDeleteMyData(), at_notice)
+    answer = "utter_erasure_needs_reference" if erases else "utter_consent_data"
+    assert message["response"] == answer
+    # Elsewhere, the same question asks for the reference as any erasure request.
+    events, (message,) = run_action(ActionDeleteMyData(), tracker(text, sender="new-visit"))
+    assert message["response"] == "utter_erasure_needs_reference"

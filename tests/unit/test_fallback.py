@@ -314,3 +314,46 @@ def test_who_may_take_part_is_answered_by_its_words_when_it_is_about_a_ptce() ->
     tracker = Tracker("t", slots, latest, [], False, None, {}, "action_listen")
     _, (message,) = run_action(ActionFallback(), tracker)
     assert message["response"] != "utter_yes"
+
+
+def test_a_long_story_that_asks_what_a_ptce_is_gets_the_definition() -> None:
+    """A mayor's story, then « Vous pouvez m'expliquer simplement ? »: the NLU, unsure
+    of the whole message, asked it back."""
+    text = (
+        "Je suis élu d'une commune de 300 habitants et le sujet des PTCE est revenu trois "
+        "fois en réunion de secteur sans que personne ne sache vraiment. Vous pourriez "
+        "m'expliquer ce que c'est, en deux mots ?"
+    )
+    events, (message,) = run_action(ActionFallback(), unsure(text))
+    assert message["response"] == "utter_faq/ptce_definition"
+    assert events == [SlotSet("topic", "faq/ptce_definition")]
+    # Asking what another subject is hands it to the follow-ups, which answer that subject.
+    charter = unsure("J'arrive dans le réseau, et la charte dont tout le monde parle, c'est quoi ?")
+    assert run_action(ActionFallback(), charter) == (
+        [FollowupAction("action_answer_follow_up")],
+        [],
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One side of a PTCE, which the definition does not answer.
+        "Pourriez-vous m'expliquer à quelle échelle se monte un PTCE ?",
+        # No PTCE and no subject of the sheet.
+        "Pouvez-vous m'expliquer comment fonctionne une coopérative d'activité ?",
+        # About a PTCE, but asking nothing of what it is.
+        "Notre PTCE cherche un local plus grand pour l'an prochain",
+    ],
+)
+def test_only_a_question_on_what_a_ptce_is_gets_the_definition_by_its_words(text: str) -> None:
+    _, messages = run_action(ActionFallback(), unsure(text))
+    assert [m.get("response") for m in messages] != ["utter_faq/ptce_definition"]
+
+
+def test_a_message_first_taken_for_out_of_scope_never_gets_the_definition_by_its_words() -> None:
+    outside = dict(PARSE, intent_ranking=[{"name": "nlu_fallback"}, {"name": "out_of_scope"}])
+    latest = dict(outside, text="Une SCIC, c'est quoi ? C'est comme un pôle ?")
+    tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
+    _, (message,) = run_action(ActionFallback(), tracker)
+    assert message["response"] != "utter_faq/ptce_definition"
