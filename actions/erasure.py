@@ -77,7 +77,11 @@ def fail(dispatcher: CollectingDispatcher, error: Exception) -> List[Dict[Text, 
 
 @guarded
 class ActionDeleteMyData(Action):
-    """Deletes this conversation's leads, or asks for a reference when it left none."""
+    """Deletes this conversation's leads, or asks for a reference when it left none.
+
+    At the consent notice, nothing is stored yet: a question on what would be kept,
+    which the NLU may take for this intent, gets the notice's answer instead.
+    """
 
     def name(self) -> Text:
         return "action_delete_my_data"

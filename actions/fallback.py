@@ -113,17 +113,17 @@ def first_guess(message: Dict[Text, Any]) -> Optional[str]:
 
 
 def asked_what_it_is(text: str) -> Optional[str]:
-    """The answer saying what a subject of the sheet is, when ``text`` asks so in words:
-    the subject it names (the AMI, the charter, the report…), else a PTCE."""
+    """The answer saying what a subject of PTCE is, when ``text`` asks so in words: the
+    subject it names (the AMI, the charter, the report…), else a PTCE. A message that
+    names no PTCE is not told by its words: « expliquez-moi la loi sur le temps
+    partiel » is about another law."""
     folded = fold(text)
-    if not ASKS_WHAT.search(folded):
+    if not (ASKS_WHAT.search(folded) and ABOUT_PTCE.search(folded)):
         return None
     named = subject_in_words(text, None)
     if named:
         return named
-    if ABOUT_PTCE.search(folded) and not ONE_SIDE_OF_PTCE.search(folded):
-        return DEFINITION
-    return None
+    return None if ONE_SIDE_OF_PTCE.search(folded) else DEFINITION
 
 
 def misses_before(tracker: Tracker) -> int:

@@ -328,7 +328,7 @@ def test_a_long_story_that_asks_what_a_ptce_is_gets_the_definition() -> None:
     assert message["response"] == "utter_faq/ptce_definition"
     assert events == [SlotSet("topic", "faq/ptce_definition")]
     # Asking what another subject is hands it to the follow-ups, which answer that subject.
-    charter = unsure("J'arrive dans le réseau, et la charte dont tout le monde parle, c'est quoi ?")
+    charter = unsure("J'arrive dans le réseau, et la charte des PTCE dont on parle, c'est quoi ?")
     assert run_action(ActionFallback(), charter) == (
         [FollowupAction("action_answer_follow_up")],
         [],
@@ -344,11 +344,14 @@ def test_a_long_story_that_asks_what_a_ptce_is_gets_the_definition() -> None:
         "Pouvez-vous m'expliquer comment fonctionne une coopérative d'activité ?",
         # About a PTCE, but asking nothing of what it is.
         "Notre PTCE cherche un local plus grand pour l'an prochain",
+        # A subject's word, but about no PTCE: another law.
+        "Pouvez-vous m'expliquer ce que dit la loi sur le temps partiel dans une association ?",
     ],
 )
 def test_only_a_question_on_what_a_ptce_is_gets_the_definition_by_its_words(text: str) -> None:
-    _, messages = run_action(ActionFallback(), unsure(text))
+    events, messages = run_action(ActionFallback(), unsure(text))
     assert [m.get("response") for m in messages] != ["utter_faq/ptce_definition"]
+    assert FollowupAction("action_answer_follow_up") not in events
 
 
 def test_a_message_first_taken_for_out_of_scope_never_gets_the_definition_by_its_words() -> None:
