@@ -52,6 +52,9 @@ CONTACT_NEXT = (PRICES,)
 COUNT = "faq/ptce_nombre"
 NO_DETAIL = "faq/limite_details"
 CONSENT = "action_ask_consent"
+# Answers « le lien ? », « c'est de quand ? »… about the topic last answered
+# (actions/follow_ups.py), and a question that names its subject.
+FOLLOW_UP = "action_answer_follow_up"
 # The contact form's summary, which a sheet question interrupts (data/rules/leads.yml).
 SUMMARY = "utter_lead_summary"
 # Answers that name no topic of their own (« Notre fiche ne donne pas cette
@@ -116,7 +119,8 @@ ABOUT_THE_AMI = re.compile(
     r"\b(ami|appel|manifestation|ministere|bercy|laureats?|gagnants?|vainqueurs?|candid\w*|"
     r"postul\w*|dossiers?|vagues?|ptce|poles?|selection\w*|depo\w*|relance)\b"
 )
-OUT_OF_SCOPE_REPLY = "utter_out_of_scope"
+# Declines a message out of scope, unless it asks whether the last answer still holds.
+OUT_OF_SCOPE = "action_answer_out_of_scope"
 ASKS_A_DATE = re.compile(
     r"\b(dates?|quand|qd|kan|délai|delai|deadline|clôture|cloture|calendrier)\b",
     re.IGNORECASE,
@@ -286,8 +290,9 @@ class ActionAnswerFaq(Action):
         elif key == COUNT and asks_a_cost(text):
             key = NO_DETAIL
         if key == AMI_TODAY and not about_the_ami(text, tracker.get_slot(TOPIC_SLOT)):
-            dispatcher.utter_message(response=OUT_OF_SCOPE_REPLY)
-            return []
+            # Out of scope, or « elle est toujours en poste ? » after the report:
+            # actions/out_of_scope.py tells them apart.
+            return [FollowupAction(OUT_OF_SCOPE)]
         if key == AMI_TODAY and ASKS_A_DATE.search(text):
             # Told in today's tense by the AMI action, which reads it from the topic.
             return [SlotSet(TOPIC_SLOT, AMI_DATES), FollowupAction("action_answer_ami")]
@@ -313,8 +318,10 @@ class ActionAnswerYes(Action):
     """A « oui » outside the contact form takes up what the bot last offered.
 
     After an offer of the contact, or when it asks for the contact itself (« Oui,
-    j'accepte qu'on me recontacte »), it opens the consent notice; after other
-    suggestions, it asks which one, with the same buttons, rather than guess.
+    j'accepte qu'on me recontacte »), it opens the consent notice. A question the NLU
+    took for a « oui » (« C'est quelle loi exactement ? ») goes to the follow-ups.
+    After other suggestions, it asks which one, with the same buttons, rather than
+    guess.
     """
 
     def name(self) -> Text:
@@ -328,10 +335,13 @@ class ActionAnswerYes(Action):
             return accept_consent(dispatcher) + [FollowupAction("lead_form")]
         offered = last_offer(tracker)
         contact = TOPICS["request_contact"].payload
-        if any(button.get("payload") == contact for button in offered) or asks_for_contact(
-            tracker.latest_message.get("text") or ""
-        ):
+        text = tracker.latest_message.get("text") or ""
+        if any(button.get("payload") == contact for button in offered) or asks_for_contact(text):
             return [FollowupAction(CONSENT)]
+        if word_count(text) > 2 and QUESTION_WORD.search(fold(text)):
+            # « C'est quelle loi exactement ? » taken for a « oui »: a question, which the
+            # follow-ups answer about the subject it names or the topic last answered.
+            return [FollowupAction(FOLLOW_UP)]
         dispatcher.utter_message(response=WHICH_ONE, buttons=offered or buttons(*MAIN_TOPICS))
         return []
 

@@ -15,7 +15,10 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
    asks what a subject of the sheet is, in so many words (« … Pouvez-vous
    m'expliquer simplement ce que c'est ? » after a mayor's story about PTCE),
    gets that subject's first answer: a story before the question leaves the NLU
-   unsure (long messages were the kind the blind sets failed most, 69 %).
+   unsure (long messages were the kind the blind sets failed most, 69 %). A
+   question on what the sheet does not give, in so many words (the AMI's winners,
+   a PTCE in a given town, the firm's references), gets the answer that says so
+   (``actions/sheet_limits.py``).
 3. A message about the sheet's subject gets the closest passage of the sheet,
    quoted with its section (``actions.sheet_search``), when the passage is close
    enough (``SEARCH_THRESHOLD``) and holds enough of the message's words
@@ -25,8 +28,8 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
    then a request to rephrase with the contact button, then the contact offer.
 
 An out-of-scope message right after a miss comes here too (data/rules/fallback.yml):
-Rasa's ``utter_out_of_scope`` counts as a miss, and the sheet is not searched
-for an out-of-scope message.
+the out-of-scope reply (``utter_out_of_scope``, ``actions/out_of_scope.py``) counts
+as a miss, and the sheet is not searched for an out-of-scope message.
 """
 
 import re
@@ -50,6 +53,7 @@ from actions.answers import (
 from actions.contact_wish import asks_for_contact
 from actions.follow_ups import FOLLOW_UP, aspect_in_words, names_subject, subject_in_words
 from actions.safety import guarded
+from actions.sheet_limits import silent_on
 from actions.sheet_search import sheet_search
 from actions.topics import MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons
 from components.french import fold
@@ -193,6 +197,11 @@ class ActionFallback(Action):
             dispatcher.utter_message(response=YES)
             send_faq_answer(dispatcher, said_yes)
             return [SlotSet(TOPIC_SLOT, said_yes)]
+        silent = silent_on(text, remembered) if by_words else None
+        if silent:
+            # « y a t il un ptce a quimper »: the sheet does not say, and who can.
+            send_faq_answer(dispatcher, silent)
+            return [SlotSet(TOPIC_SLOT, silent)]
         match = sheet_search().best(text) if in_scope else None
         if match and match.score >= SEARCH_THRESHOLD and match.coverage >= SEARCH_COVERAGE:
             dispatcher.utter_message(

@@ -22,7 +22,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import paris_date, utc_now
-from actions.answers import NOTHING_MORE, ask_which_topic, selected_answer, send_answer
+from actions.answers import (
+    FOLLOW_UP,
+    NOTHING_MORE,
+    ask_which_topic,
+    selected_answer,
+    send_answer,
+)
 from actions.responses import last_utterance, listen_if
 from actions.safety import guarded
 from actions.topics import (
@@ -69,9 +75,19 @@ ASPECT_WORDS: Dict[str, "re.Pattern[str]"] = {
     "purpose": re.compile(
         r"\b(sert a quoi|a quoi (ca |il |elle )?ser\w*|pourquoi|utilite|interet)\b"
     ),
+    # Whether it still holds: « elle est toujours en poste ? », « c'est toujours 56
+    # aujourd'hui ? ». « toujours » alone is not enough (« c'est toujours flou »).
+    "current": re.compile(
+        r"\b((toujours|encore) (\w+ )?(en poste|ce poste|en fonctions?|ministre|le cas|valable|"
+        r"d'actualite|ouvert\w*|en cours|en vigueur|possible|\d+)|aujourd'hui|actuellement|"
+        r"en ce moment|a l'heure actuelle|de nos jours)\b"
+    ),
 }
 SHORT_FOLLOW_UP_WORDS = 5
-FOLLOW_UP = "action_answer_follow_up"
+# A follow-up asking an aspect may be longer: « Dans votre fiche, c'était quelles
+# dates ? » after the AMI today, « Le PDF en ligne est daté de quand ? » after the
+# report (8 words: six more blind conversation turns answered, one lost, stop 24).
+ASPECT_FOLLOW_UP_WORDS = 8
 # What the bot says when the sheet does not give that aspect of the topic. Asked
 # for more, or what it is for, the sheet has only the answer just given: it says
 # so (``NOTHING_MORE``) and gives that answer again, rather than a bare refusal.
@@ -211,7 +227,7 @@ FOLLOW_UPS: Dict[str, Dict[str, str]] = {
 
 def aspect_in_words(text: str) -> Optional[str]:
     """The aspect a short message asks by its words (``ASPECT_WORDS``), if any."""
-    if word_count(text) > SHORT_FOLLOW_UP_WORDS:
+    if word_count(text) > ASPECT_FOLLOW_UP_WORDS:
         return None
     folded = fold(text)
     return next((aspect for aspect, words in ASPECT_WORDS.items() if words.search(folded)), None)

@@ -45,7 +45,7 @@ SITE_URL = "https://fr-consultants.com/"
 UNCLEAR = ("nlu_fallback", "out_of_scope")
 # What answers an unclear message that leaves the consent notice unanswered: one
 # longer than a short reply (« bof », « ok mais pourquoi ? »).
-MOVED_ON = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "action_fallback"}
+MOVED_ON = {"out_of_scope": "action_answer_out_of_scope", "nlu_fallback": "action_fallback"}
 SHORT_REPLY_WORDS = 3
 MAX_SUBMISSIONS_PER_HOUR = 3
 CONTEXT_MESSAGES = 5

@@ -14,21 +14,21 @@ from tests.e2e.test_blind import save
 from tests.support.chat import say
 from tests.support.dialogues import evaluate
 
-# The issue asks 85 % of the checked turns. Stop 23's final model reaches 82.4 % on the
-# first set, 76.4 % on the fresh one, 80.9 % on the third, 83.0 % on the fourth and
-# 71.5 % on the fifth on this machine. Stop 22's reached 86.3, 78.8, 85.6, 83.0 and
-# 74.6 %: the same model with stop 22's actions scores 83.1 and 79.5 % on the first and
-# third sets, so the fall is the retraining's, not the actions' (README,
-# "Understanding": the model before the last one, one training example and one answer
-# text apart, scored 85.0 and 84.2 %). Each gate sits about two points under the level
-# reached: it catches a regression of the actions, which moves every set the same way,
-# not a retraining's reshuffle of single turns.
+# The issue asks 85 % of the checked turns. Stop 24 reaches 85.3 % on the first set,
+# 78.2 % on the fresh one, 83.7 % on the third, 85.2 % on the fourth and 75.4 % on the
+# fifth, with stop 23's training data (82.4, 76.4, 80.9, 83.0 and 71.5 % at stop 23,
+# on another processor). A retraining moves these by up to three points without any
+# change of the actions (README, "Understanding": stop 23's model one training example
+# and one answer text apart from its predecessor scored 85.0 and 84.2 % on the first
+# and third sets, it 82.4 and 80.9 %). Each gate sits about three points under the
+# level reached: it catches a regression of the actions, which moves every set the
+# same way, not a retraining's reshuffle of single turns.
 CHECKED_TURNS_MINIMUM = {
-    "blind": 0.80,
-    "fresh": 0.74,
-    "third": 0.78,
-    "fourth": 0.80,
-    "fifth": 0.69,
+    "blind": 0.82,
+    "fresh": 0.75,
+    "third": 0.80,
+    "fourth": 0.82,
+    "fifth": 0.72,
 }
 REPORTS = {
     "blind": "dialogues.txt",

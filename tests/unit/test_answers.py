@@ -276,6 +276,17 @@ def test_yes_after_other_suggestions_asks_which_one_with_the_same_buttons() -> N
     assert message["buttons"] == offered and events == []
 
 
+def test_a_question_taken_for_a_yes_goes_to_the_follow_ups() -> None:
+    """« C'est quelle loi exactement ? » was classified ``affirm``: it got « Lequel de
+    ces sujets vous intéresse ? » instead of the law."""
+    offered = buttons("faq/charte", "faq/ptce_video")
+    events, messages = said_yes_after(offered, "Oui, et ça date de quelle année ?")
+    assert events == [FollowupAction("action_answer_follow_up")] and messages == []
+    # « oui bien sûr » asks nothing: the same buttons again.
+    _, (message,) = said_yes_after(offered, "oui bien sûr")
+    assert message["response"] == WHICH_ONE
+
+
 @pytest.mark.parametrize(
     "text, yes_no",
     [
@@ -348,6 +359,13 @@ def test_a_follow_up_that_names_its_topic_is_answered_about_it() -> None:
         ("qui peut candidater ?", None),
         ("Labo ESS", None),
         ("et quand est-ce que le prochain appel à projets ouvrira ?", None),
+        # Up to eight words: a follow-up that says where it read the thing.
+        ("Sur votre page, c'étaient lesquelles, les dates ?", "date"),
+        # Whether it still holds; « toujours » alone does not ask it.
+        ("Il est encore en fonction ?", "current"),
+        ("et de nos jours ?", "current"),
+        ("toujours pas clair", None),
+        ("Et sur votre page, c'étaient lesquelles, les dates exactes ?", None),
     ],
 )
 def test_a_short_message_asks_an_aspect_by_its_words(text: str, aspect: Optional[str]) -> None:
@@ -718,7 +736,9 @@ def test_the_amis_limits_answer_only_a_message_about_the_ami(
     text: str, topic: Optional[str], about: bool
 ) -> None:
     latest = dict(faq_message("faq/limite_ami_actuel"), text=text)
-    _, (message,) = run_action(ActionAnswerFaq(), tracker(latest, topic))
-    answered = message["response"] == "utter_faq/limite_ami_actuel"
+    events, messages = run_action(ActionAnswerFaq(), tracker(latest, topic))
+    answered = [m.get("response") for m in messages] == ["utter_faq/limite_ami_actuel"]
     assert answered == about
-    assert answered or message["response"] == "utter_out_of_scope"
+    # Otherwise the out-of-scope action declines it, or says the sheet cannot tell
+    # whether the last answer still holds (tests/unit/test_out_of_scope.py).
+    assert answered or (events, messages) == ([FollowupAction("action_answer_out_of_scope")], [])

@@ -83,7 +83,7 @@ def test_an_unclear_reply_to_the_notice_gets_its_question_only_then_the_notice_a
     # answered as anywhere else, the notice left unanswered (« recette du bœuf
     # bourguignon » got the notice's question again and again).
     for text, intent, answer in (
-        ("Donne-moi la recette du bœuf bourguignon.", "out_of_scope", "utter_out_of_scope"),
+        ("Donne-moi la recette du bœuf bourguignon.", "out_of_scope", "action_answer_out_of_scope"),
         ("T'es vraiment une andouille.", "nlu_fallback", "action_fallback"),
     ):
         for notice in ("utter_ask_consent", "utter_consent_needed"):
