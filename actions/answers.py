@@ -50,6 +50,10 @@ PRICES = "faq/limite_tarifs"
 CONTACT_NEXT = (PRICES,)
 # A cost asked is never answered with the count of PTCE: the sheet gives no cost.
 COUNT = "faq/ptce_nombre"
+# The law that recognises PTCE. A first message on another side of the law of 2014
+# (« Que dit la loi sur l'ESS à propos des sociétés commerciales… ? ») got its
+# article 9: the answer needs a PTCE named, or a conversation already going.
+LAW = "faq/ptce_loi"
 NO_DETAIL = "faq/limite_details"
 CONSENT = "action_ask_consent"
 # Answers « le lien ? », « c'est de quand ? »… about the topic last answered
@@ -233,6 +237,11 @@ def notice_still_open(tracker: Tracker) -> bool:
     return bool(set(recent_utterances(tracker, NOTICE_STILL_OPEN)) & set(CONSENT_QUESTIONS))
 
 
+def first_message(tracker: Tracker) -> bool:
+    """Whether the latest message is the first the visitor sent in this conversation."""
+    return sum(1 for event in tracker.events or [] if event.get("event") == "user") <= 1
+
+
 def about_the_ami(text: str, remembered: Optional[str]) -> bool:
     """Whether ``text`` is about the AMI: in its words, or right after an AMI answer."""
     return bool(ABOUT_THE_AMI.search(fold(text))) or remembered in (*AMI_ANSWERS, AMI_TODAY)
@@ -292,6 +301,8 @@ class ActionAnswerFaq(Action):
         if key == AMI_TODAY and not about_the_ami(text, tracker.get_slot(TOPIC_SLOT)):
             # Out of scope, or « elle est toujours en poste ? » after the report:
             # actions/out_of_scope.py tells them apart.
+            return [FollowupAction(OUT_OF_SCOPE)]
+        if key == LAW and first_message(tracker) and not ABOUT_PTCE.search(fold(text)):
             return [FollowupAction(OUT_OF_SCOPE)]
         if key == AMI_TODAY and ASKS_A_DATE.search(text):
             # Told in today's tense by the AMI action, which reads it from the topic.

@@ -43,6 +43,10 @@ ASKS_FOR_CONTACT = re.compile(
     rf"|\brappelez[- ](moi|nous)\b{REMIND}|\b(re)?contactez[- ](moi|nous)\b"
     # « je peux avoir un contact presse au cabinet ? »
     r"|\bun contact( \w+)? (au|du|avec le|chez le|dans le|avec votre) cabinet\b"
+    # « comment je fais pour vous joindre ? »
+    r"|\b(vous|le cabinet|un consultant) (joindre|contacter)\b"
+    # « contact », « ok contact », « oui rdv »: the word alone, or after a yes
+    r"|^\W*((ok|oui|ouais|d'accord|bon|alors|go)\W+)*(un |le )?(contact|rdv|rendez[- ]vous)\W*$"
 )
 # « Je ne veux pas être rappelé » asks for nothing.
 NEGATION = re.compile(r"\b(ne|n'|pas|jamais|plus|sans)\b")

@@ -64,16 +64,20 @@ OWN_TOPIC_CONFIDENCE = 0.6
 # « qui » alone is not enough: « c'est pour qui ? » asks who may take part.
 ASPECT_WORDS: Dict[str, "re.Pattern[str]"] = {
     "date": re.compile(r"\b(quand|qd|kan|dates?|annee|dat\w*)\b"),
-    "link": re.compile(r"\b(liens?|url|pdf|link|telecharg\w*|procurer|consulter)\b"),
+    "link": re.compile(r"\b(liens?|url|pdf|link|telecharg\w*|procurer|consulter|achet\w*)\b"),
     "author": re.compile(
         r"\b(auteurs?|ecrit\w*|redig\w*|par qui|a qui|qui l'|qui a|qui ont|vien\w* d'? ?ou\b)"
     ),
+    # « développez », not « leur développement », which names a subject of its own.
     "more": re.compile(
-        r"\b(detail\w*|precis\w*|developp\w*|(en savoir|m'en) plus|c'?est[- ]a[- ]dire|cad"
+        r"\b(detail\w*|precis\w*|developp(er|ez|e)|(en savoir|m'en) plus|c'?est[- ]a[- ]dire|cad"
         r"|et alors|ensuite|et apres|la suite|expliqu\w*|concretement|en bref|en resume|en gros)\b"
     ),
+    # What it is for, or what it brings: « ca rapporte koi », « on gagne koi » (after
+    # the AMI: what its winners got), « ça change quoi ? ».
     "purpose": re.compile(
-        r"\b(sert a quoi|a quoi (ca |il |elle )?ser\w*|pourquoi|utilite|interet)\b"
+        r"\b(sert a (quoi|koi)|a (quoi|koi) (ca |il |elle )?ser\w*|pourquoi|utilite|interet"
+        r"|rapporte\w*|gagn\w*|avantages?|(ca|cela) change (quoi|koi))\b"
     ),
     # Whether it still holds: « elle est toujours en poste ? », « c'est toujours 56
     # aujourd'hui ? ». « toujours » alone is not enough (« c'est toujours flou »).
@@ -84,10 +88,11 @@ ASPECT_WORDS: Dict[str, "re.Pattern[str]"] = {
     ),
 }
 SHORT_FOLLOW_UP_WORDS = 5
-# A follow-up asking an aspect may be longer: « Dans votre fiche, c'était quelles
-# dates ? » after the AMI today, « Le PDF en ligne est daté de quand ? » after the
-# report (8 words: six more blind conversation turns answered, one lost, stop 24).
-ASPECT_FOLLOW_UP_WORDS = 8
+# A follow-up asking an aspect may be longer than five words: « Dans votre fiche,
+# c'était quelles dates ? » after the AMI today, « ok et ca sert a koi pr une boite »
+# after the definition. Measured at stop 24 on the blind conversations: eight words
+# answered six more turns and lost one, nine five more and lost one.
+ASPECT_FOLLOW_UP_WORDS = 9
 # What the bot says when the sheet does not give that aspect of the topic. Asked
 # for more, or what it is for, the sheet has only the answer just given: it says
 # so (``NOTHING_MORE``) and gives that answer again, rather than a bare refusal.
@@ -140,7 +145,9 @@ NAMED_SUBJECTS: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...]], ...] = (
     (re.compile(r"\bwebinaires?\b"), ("faq/charte_webinaire",)),
     (re.compile(r"\bchartes?\b"), ("faq/charte",)),
     (re.compile(r"\brapports?\b"), (*REPORT, "faq/rapport_priorites")),
-    (re.compile(r"\b(livres?|ouvrages?|bouquins?)\b"), ("faq/cabinet_ouvrage",)),
+    # The sheet gives pages for the book only (« p. 64-66 »): « quelles pages parlent
+    # des PTCE ? » asks for them; « la page du ministère » is a web page.
+    (re.compile(r"\b(livres?|ouvrages?|bouquins?|pages)\b"), ("faq/cabinet_ouvrage",)),
     (re.compile(r"\b(loi|article 9)\b"), ("faq/ptce_loi",)),
 )
 
@@ -153,10 +160,20 @@ def each(topics: tuple, aspects: Dict[str, str]) -> Dict[str, Dict[str, str]]:
 # For each topic, the answer (a topic key) that holds each aspect the sheet gives.
 FOLLOW_UPS: Dict[str, Dict[str, str]] = {
     **each(PTCE_BASICS, {"link": "faq/ptce_video", "purpose": PTCE_PURPOSE}),
-    "faq/ptce_video": {"link": "faq/ptce_video", "author": "faq/ptce_video"},
-    "faq/ptce_origine": {"date": "faq/ptce_origine", "author": "faq/ptce_origine"},
-    "faq/ptce_loi": {"date": "faq/ptce_loi"},
-    "faq/ptce_nombre": {"date": "faq/ptce_nombre"},
+    # What a PTCE brings, asked after any answer on PTCE (« ok et ça sert à quoi ? »).
+    "faq/ptce_video": {
+        "link": "faq/ptce_video",
+        "author": "faq/ptce_video",
+        "purpose": PTCE_PURPOSE,
+    },
+    "faq/ptce_origine": {
+        "date": "faq/ptce_origine",
+        "author": "faq/ptce_origine",
+        "purpose": PTCE_PURPOSE,
+    },
+    "faq/ptce_loi": {"date": "faq/ptce_loi", "purpose": PTCE_PURPOSE},
+    "faq/ptce_nombre": {"date": "faq/ptce_nombre", "purpose": PTCE_PURPOSE},
+    "faq/limite_ptce_local": {"purpose": PTCE_PURPOSE},
     **each(
         REPORT,
         {

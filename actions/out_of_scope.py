@@ -10,16 +10,23 @@ dit pas si c'est encore le cas aujourd'hui », with the contact. Only a short
 message with the words of today (``follow_ups.aspect_in_words``), after an answer,
 is read so; it gets no fact of the sheet, so an out-of-scope question that
 happens to hold those words (« et le smic, toujours à 11 € ? ») gets nothing
-false. Anything else gets the out-of-scope reply, sent by name as Rasa's rule
-sent it. Handed a message of another intent (``FollowupAction``), it ends the turn.
+false. A plain request to be contacted that the NLU found out of scope (« c'est
+encore moi, … je voudrais qu'on me rappelle ») gets the consent notice, as in the
+fallback (``actions/contact_wish.py``), unless the notice was the bot's last
+question: the notice hands a long unclear reply here. Anything else gets the
+out-of-scope reply, sent by name as Rasa's rule sent it. Handed a message of
+another intent (``FollowupAction``), it ends the turn.
 """
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import OUT_OF_SCOPE
+from actions.answers import CONSENT, OUT_OF_SCOPE, may_offer_contact
+from actions.consent_replies import answers_the_notice
+from actions.contact_wish import asks_for_contact
 from actions.follow_ups import NOT_IN_SHEET, aspect_in_words
 from actions.responses import listen_if
 from actions.safety import guarded
@@ -32,7 +39,8 @@ OUT_OF_SCOPE_REPLY = "utter_out_of_scope"
 
 @guarded
 class ActionAnswerOutOfScope(Action):
-    """Declines a message the sheet does not cover, unless it asks whether an answer still holds."""
+    """Declines a message the sheet does not cover, unless it asks to be contacted or
+    whether an answer still holds."""
 
     def name(self) -> Text:
         return OUT_OF_SCOPE
@@ -42,6 +50,12 @@ class ActionAnswerOutOfScope(Action):
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if (
+            may_offer_contact(tracker)
+            and not answers_the_notice(tracker)
+            and asks_for_contact(text)
+        ):
+            return [FollowupAction(CONSENT)]
         if tracker.get_slot(TOPIC_SLOT) and aspect_in_words(text) == CURRENT:
             dispatcher.utter_message(
                 response=NOT_IN_SHEET[CURRENT], buttons=buttons("request_contact")

@@ -35,14 +35,21 @@ AMI_TERMS = re.compile(
 # The AMI named: not the State or a ministry, which give other aids (« l'aide de
 # l'État pour un contrat PEC » is out of scope).
 AMI_NAMED = re.compile(r"\b(ami|appel|manifestation|vagues?|ptce|poles?)\b")
-# Whether PTCE exist in a given place: one place word ending the message (« à
-# Quimper ? »; two words, « en milieu rural », are a kind of PTCE, not a place), a
-# place of the visitor's own, or « il y en a » after a place. « Combien » asks the count.
+# Whether PTCE exist in a given place: a PTCE, or « en » for them, then one place
+# word ending the message (« à Quimper ? »; two words, « en milieu rural », are a
+# kind of PTCE, not a place; « une vidéo ? … en regardant » names no PTCE), a place
+# of the visitor's own, or « il y en a » after a place. « Combien » asks the count.
+PLACE_AT_THE_END = (
+    r"\b(a|au|aux|en|sur|vers|pres d[e']|du cote d[e']|autour d[e']|dans l'?)\s*[\w-]+\W*$"
+)
 PTCE_IN_A_PLACE = re.compile(
     r"^(?!.*\b(combien|cb|nombre)\b).*(?:"
-    r"\b(y a[- ]t[- ]il|existe[- ]t[- ]il|il existe|il y a|y en a[- ]t[- ]il|connaissez[- ]vous)"
-    r"\b.*\b(a|au|aux|en|sur|vers|pres d[e']|du cote d[e']|autour d[e']|dans l'?)\s*[\w-]+\W*$"
-    r"|\b(pres de chez (moi|nous)|ils sont ou|ou sont[- ]ils|ou se trouvent[- ]ils|"
+    r"\b(y a[- ]t[- ]il|existe[- ]t[- ]il|il existe|il y a|connaissez[- ]vous)\b"
+    r".*\b(ptce|poles?)\b.*"
+    + PLACE_AT_THE_END
+    + r"|\by en a([- ]t[- ]il)?( un| une| des)?\s.*"
+    + PLACE_AT_THE_END
+    + r"|\b(pres de chez (moi|nous)|ils sont ou|ou sont[- ]ils|ou se trouvent[- ]ils|"
     r"dans (mon|ma|notre) (departement|region|commune|ville|secteur|coin|territoire)|"
     r"(dans|ds|en|a|au|vers|sur|pres de|cote de) (le |la |l')?[\w-]+ (il )?y en a)\b)"
 )

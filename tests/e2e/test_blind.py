@@ -29,9 +29,9 @@ from tests.support.content import ROOT, load_yaml, response_text
 # points (README, "Understanding"). The gates sit about three points under the
 # level reached for that reason.
 # The third set, written at stop 23, scored 86.1 % before any change made for it
-# and 85.0 % with stop 23's final model. Stop 24 reached 90.1, 88.1 and 87.2 % with
-# changes to the actions and the answers' wording alone.
-ON_TOPIC_MINIMUM = {"blind": 0.87, "fresh": 0.85, "third": 0.84}
+# and 85.0 % with stop 23's final model. Stop 24's final model reaches 90.1, 86.7 and
+# 88.3 %, mostly with changes to the actions and the answers' wording.
+ON_TOPIC_MINIMUM = {"blind": 0.87, "fresh": 0.83, "third": 0.85}
 # The issue asks every fact. Each training flips single messages: in seven trainings
 # of stop 18, 1 to 4 facts were unreachable, different ones each time (README,
 # "Understanding"). One is tolerated, and named in results/facts.txt, so that the

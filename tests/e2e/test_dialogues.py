@@ -14,21 +14,23 @@ from tests.e2e.test_blind import save
 from tests.support.chat import say
 from tests.support.dialogues import evaluate
 
-# The issue asks 85 % of the checked turns. Stop 24 reaches 85.3 % on the first set,
-# 78.2 % on the fresh one, 83.7 % on the third, 85.2 % on the fourth and 75.4 % on the
-# fifth, with stop 23's training data (82.4, 76.4, 80.9, 83.0 and 71.5 % at stop 23,
-# on another processor). A retraining moves these by up to three points without any
+# The issue asks 85 % of the checked turns. Stop 24's final model reaches 87.5 % on the
+# first set, 80.0 % on the fresh one, 87.0 % on the third, 87.8 % on the fourth, 76.2 %
+# on the fifth and 77.8 % on the sixth, written at stop 24 (82.4, 76.4, 80.9, 83.0 and
+# 71.5 % at stop 23, on another processor; the sixth scored 74.6 % with stop 23's model
+# and actions). A retraining moves these by up to three points without any
 # change of the actions (README, "Understanding": stop 23's model one training example
 # and one answer text apart from its predecessor scored 85.0 and 84.2 % on the first
 # and third sets, it 82.4 and 80.9 %). Each gate sits about three points under the
 # level reached: it catches a regression of the actions, which moves every set the
 # same way, not a retraining's reshuffle of single turns.
 CHECKED_TURNS_MINIMUM = {
-    "blind": 0.82,
-    "fresh": 0.75,
-    "third": 0.80,
-    "fourth": 0.82,
-    "fifth": 0.72,
+    "blind": 0.84,
+    "fresh": 0.77,
+    "third": 0.84,
+    "fourth": 0.84,
+    "fifth": 0.73,
+    "sixth": 0.75,
 }
 REPORTS = {
     "blind": "dialogues.txt",
@@ -36,6 +38,7 @@ REPORTS = {
     "third": "dialogues_third.txt",
     "fourth": "dialogues_fourth.txt",
     "fifth": "dialogues_fifth.txt",
+    "sixth": "dialogues_sixth.txt",
 }
 
 

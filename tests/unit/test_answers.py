@@ -353,19 +353,26 @@ def test_a_follow_up_that_names_its_topic_is_answered_about_it() -> None:
         ("Qui l'a proposée ?", "author"),
         ("et ça vient d'où ?", "author"),
         ("et le lien svp", "link"),
+        ("on peut l'acheter où ?", "link"),
         ("vous pouvez détailler ?", "more"),
+        ("Développez, s'il vous plaît.", "more"),
+        ("Et les moyens de leur développement ?", None),
         ("Avec qui l'a-t-il co-écrit ?", "author"),
         ("c'est pour qui ?", None),
         ("qui peut candidater ?", None),
         ("Labo ESS", None),
         ("et quand est-ce que le prochain appel à projets ouvrira ?", None),
-        # Up to eight words: a follow-up that says where it read the thing.
+        # Up to nine words: a follow-up that says where it read the thing.
         ("Sur votre page, c'étaient lesquelles, les dates ?", "date"),
+        # What it brings, in any register.
+        ("ok mais ça rapporte quoi au juste", "purpose"),
+        ("et nous on y gagne quoi", "purpose"),
+        ("Entre les membres, ça change quoi ?", "purpose"),
         # Whether it still holds; « toujours » alone does not ask it.
         ("Il est encore en fonction ?", "current"),
         ("et de nos jours ?", "current"),
         ("toujours pas clair", None),
-        ("Et sur votre page, c'étaient lesquelles, les dates exactes ?", None),
+        ("Et sur votre page, c'étaient lesquelles, les dates exactes déjà ?", None),
     ],
 )
 def test_a_short_message_asks_an_aspect_by_its_words(text: str, aspect: Optional[str]) -> None:
@@ -592,6 +599,9 @@ def test_more_where_the_sheet_has_nothing_more_says_so_and_gives_the_answer_agai
     [
         ("faq/ptce_definition", "utter_faq/ptce_benefices"),
         ("faq/rapport_presentation", "utter_faq/rapport_constats"),
+        # After any answer on PTCE, what they bring.
+        ("faq/ptce_origine", "utter_faq/ptce_benefices"),
+        ("faq/limite_ptce_local", "utter_faq/ptce_benefices"),
     ],
 )
 def test_what_it_is_for_after_a_topic_is_its_purpose(topic: str, purpose: str) -> None:
@@ -719,6 +729,30 @@ def test_the_answers_given_for_a_person_name_them() -> None:
     for words, keys in NAMED_PEOPLE:
         for key in keys:
             assert words.search(fold(response_text(f"utter_{key}"))), key
+
+
+@pytest.mark.parametrize(
+    "text, before, answered",
+    [
+        # Another side of the law of 2014, as a first message: out of scope.
+        ("La loi ESS impose quoi aux coopératives d'habitants ?", None, False),
+        ("Que dit la loi de 2014 sur les PTCE ?", None, True),
+        # A follow-up in a conversation already going names no PTCE.
+        ("Et c'est quelle loi, au juste ?", "Un PTCE, c'est quoi ?", True),
+    ],
+)
+def test_the_law_answers_only_a_message_about_ptce(
+    text: str, before: Optional[str], answered: bool
+) -> None:
+    latest = dict(faq_message("faq/ptce_loi"), text=text)
+    events = [{"event": "user", "text": before}] if before else []
+    events.append({"event": "user", "text": text})
+    law = Tracker("t", {}, latest, events, False, None, {}, "action_listen")
+    events, messages = run_action(ActionAnswerFaq(), law)
+    if answered:
+        assert [m.get("response") for m in messages] == ["utter_faq/ptce_loi"]
+    else:
+        assert (events, messages) == ([FollowupAction("action_answer_out_of_scope")], [])
 
 
 @pytest.mark.parametrize(

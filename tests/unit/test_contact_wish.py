@@ -27,6 +27,13 @@ from actions.contact_wish import asks_for_contact, asks_for_price
         ("comment parler à un élu de notre projet ?", False),
         ("Je discute avec une vraie personne, là ?", False),
         ("un PTCE peut-il me rapporter des clients ?", False),
+        # The word alone, or after a yes; not a question on a contact.
+        ("Contact", True),
+        ("et pour vous joindre, on fait comment ?", True),
+        ("comment joindre un élu de ma commune ?", False),
+        ("ouais go rdv !", True),
+        ("le contact entre les membres d'un PTCE", False),
+        ("pas de contact", False),
     ],
 )
 def test_a_request_to_be_contacted_is_told_by_its_words(text: str, asks: bool) -> None:

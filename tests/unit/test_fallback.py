@@ -19,7 +19,7 @@ from actions.follow_ups import ActionAnswerFollowUp
 from actions.sheet_search import Match, Passage, sheet_search
 from actions.topics import TOPICS
 from tests.support.actions import run_action
-from tests.support.content import response_start
+from tests.support.content import response_start, response_text
 
 PARSE = {
     "intent": {"name": "nlu_fallback", "confidence": 0.55},
@@ -295,6 +295,14 @@ def test_a_short_message_that_names_a_subject_gets_its_answer() -> None:
         latest = dict(parse, text=text)
         tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
         assert run_action(ActionFallback(), tracker)[0] == [], text
+
+
+def test_a_question_on_pages_gets_the_book_the_only_pages_the_sheet_gives() -> None:
+    pages = unsure("Sur quelles pages, au juste ?")
+    assert run_action(ActionFallback(), pages) == ([FollowupAction("action_answer_follow_up")], [])
+    _, (message,) = run_action(ActionAnswerFollowUp(), pages)
+    assert message["response"] == "utter_faq/cabinet_ouvrage"
+    assert "p. 64-66" in response_text("utter_faq/cabinet_ouvrage")
 
 
 def test_who_may_take_part_is_answered_by_its_words_when_it_is_about_a_ptce() -> None:

@@ -54,3 +54,18 @@ def test_other_out_of_scope_messages_are_declined() -> None:
     ):
         _, (message,) = run_action(ActionAnswerOutOfScope(), out_of_scope(text, topic))
         assert message["response"] == "utter_out_of_scope", text
+
+
+def test_a_request_to_be_contacted_found_out_of_scope_gets_the_consent_notice() -> None:
+    """« … je voudrais qu'on me rappelle » after a greeting was declined as out of scope."""
+    tracker = out_of_scope("Re-bonjour, je souhaiterais qu'on me recontacte.", None)
+    assert run_action(ActionAnswerOutOfScope(), tracker) == (
+        [FollowupAction("action_ask_consent")],
+        [],
+    )
+    # Right after the notice, which hands a long unclear reply here: no notice again.
+    tracker.events.append(
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_consent"}}
+    )
+    _, (message,) = run_action(ActionAnswerOutOfScope(), tracker)
+    assert message["response"] == "utter_out_of_scope"

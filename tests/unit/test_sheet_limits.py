@@ -23,6 +23,7 @@ from tests.support.content import response_start
         ("il existe un pôle du côté de Besançon ?", None, PTCE_LOCAL),
         ("y a t il des ptce en Auvergne", None, PTCE_LOCAL),
         ("et vers Metz il y en a ?", "faq/ptce_nombre", PTCE_LOCAL),
+        ("Y en a-t-il un à Rennes ?", "faq/ptce_definition", PTCE_LOCAL),
         ("On en trouve dans ma région ?", "faq/ptce_definition", PTCE_LOCAL),
         ("Vous avez déjà conseillé des collectivités sur ce genre de démarche ?", None, FIRM),
         ("Pouvez-vous me citer vos références ?", None, FIRM),
@@ -43,6 +44,8 @@ def test_a_question_on_what_the_sheet_lacks_gets_the_answer_that_says_so(
         ("Il y a combien de PTCE en Bretagne ?", None),
         # A place, but nothing says it is about PTCE.
         ("et vers Metz il y en a ?", None),
+        # After an answer on PTCE, something else that exists, and no place.
+        ("Il y a un film ? Je retiens mieux en regardant.", "faq/ptce_formes"),
         ("On en trouve dans ma région ?", "faq/charte"),
         # Selected or funded, but by no AMI: another aid is out of scope.
         ("Notre projet a été retenu par la région, et après ?", None),
