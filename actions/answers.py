@@ -247,6 +247,17 @@ def about_the_ami(text: str, remembered: Optional[str]) -> bool:
     return bool(ABOUT_THE_AMI.search(fold(text))) or remembered in (*AMI_ANSWERS, AMI_TODAY)
 
 
+def off_subject(key: str, text: str, tracker: Tracker) -> bool:
+    """Whether answer ``key``, whose words are general ones (the AMI today, the law),
+    would answer a message about something else: the AMI's limits need the AMI, the
+    law needs a PTCE named or a conversation already going."""
+    if key == AMI_TODAY:
+        return not about_the_ami(text, tracker.get_slot(TOPIC_SLOT))
+    if key == LAW:
+        return first_message(tracker) and not ABOUT_PTCE.search(fold(text))
+    return False
+
+
 def yes_by_words(text: str, remembered: Optional[str]) -> Optional[str]:
     """The answer that says yes to ``text``, told by its words alone: a yes/no question on
     who may take part or what members may share (``YES_WHEN``), about a PTCE by name or
@@ -298,11 +309,9 @@ class ActionAnswerFaq(Action):
             key = PRICES
         elif key == COUNT and asks_a_cost(text):
             key = NO_DETAIL
-        if key == AMI_TODAY and not about_the_ami(text, tracker.get_slot(TOPIC_SLOT)):
+        if off_subject(key, text, tracker):
             # Out of scope, or « elle est toujours en poste ? » after the report:
             # actions/out_of_scope.py tells them apart.
-            return [FollowupAction(OUT_OF_SCOPE)]
-        if key == LAW and first_message(tracker) and not ABOUT_PTCE.search(fold(text)):
             return [FollowupAction(OUT_OF_SCOPE)]
         if key == AMI_TODAY and ASKS_A_DATE.search(text):
             # Told in today's tense by the AMI action, which reads it from the topic.
