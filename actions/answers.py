@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.ami import ANSWERS as AMI_ANSWERS
 from actions.ami import ami_answer
 from actions.consent_replies import CONSENT_QUESTIONS, answers_the_notice, gives_details
-from actions.contact_wish import asks_a_cost, asks_for_contact, asks_for_price
+from actions.contact_wish import PRICES, asks_a_cost, asks_for_contact, asks_for_price
 from actions.lead_handoff import accept_consent, refuse_consent, typed_corrections
 from actions.responses import last_bot_message, last_utterance, recent_utterances
 from actions.safety import guarded
@@ -46,7 +46,6 @@ NO_PROBLEM = "utter_no_problem"
 NOTICE_STILL_OPEN = 3
 # Answers that say the sheet cannot answer and a consultant can: the consent
 # notice follows at once, so that asking for a price leads to the contact.
-PRICES = "faq/limite_tarifs"
 CONTACT_NEXT = (PRICES,)
 # A cost asked is never answered with the count of PTCE: the sheet gives no cost.
 COUNT = "faq/ptce_nombre"
@@ -122,6 +121,15 @@ AMI_DATES = "ami_calendrier"
 ABOUT_THE_AMI = re.compile(
     r"\b(ami|appel|manifestation|ministere|bercy|laureats?|gagnants?|vainqueurs?|candid\w*|"
     r"postul\w*|dossiers?|vagues?|ptce|poles?|selection\w*|depo\w*|relance)\b"
+)
+# Founding or converting a cooperative (« Quelles sont les étapes pour transformer une
+# SARL en SCOP ? », « cooperative agricole type cuma comment on en monte une ») shares
+# the words of a PTCE's forms (« coopérativement », « salariés ») and got them, retraining
+# after retraining: the sheet says nothing of cooperative enterprises.
+FOUNDS_A_COOPERATIVE = re.compile(
+    r"\b(scop|scic|cuma|cooperatives?)\b.*\b(cre\w*|mont\w*|transform\w*|repren\w*|repris\w*|"
+    r"etapes?|statuts?|fond\w*)\b|\b(cre\w*|mont\w*|transform\w*|repren\w*|repris\w*|fond\w*)\b"
+    r".*\b(scop|scic|cuma|cooperatives?)\b"
 )
 # Declines a message out of scope, unless it asks whether the last answer still holds.
 OUT_OF_SCOPE = "action_answer_out_of_scope"
@@ -248,13 +256,17 @@ def about_the_ami(text: str, remembered: Optional[str]) -> bool:
 
 
 def off_subject(key: str, text: str, tracker: Tracker) -> bool:
-    """Whether answer ``key``, whose words are general ones (the AMI today, the law),
-    would answer a message about something else: the AMI's limits need the AMI, the
-    law needs a PTCE named or a conversation already going."""
+    """Whether answer ``key``, whose words are general ones (the AMI today, the law, a
+    PTCE's forms), would answer a message about something else: the AMI's limits need
+    the AMI, the law needs a PTCE named or a conversation already going, and founding a
+    cooperative is no question on PTCE."""
     if key == AMI_TODAY:
         return not about_the_ami(text, tracker.get_slot(TOPIC_SLOT))
     if key == LAW:
         return first_message(tracker) and not ABOUT_PTCE.search(fold(text))
+    if key.startswith("faq/ptce_"):
+        folded = fold(text)
+        return bool(FOUNDS_A_COOPERATIVE.search(folded)) and not ABOUT_PTCE.search(folded)
     return False
 
 

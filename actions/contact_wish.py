@@ -66,6 +66,10 @@ FIRMS_WORK = re.compile(
     r"|intervention)\b"
 )
 
+# The answer to a question on the price or duration of the firm's work: the sheet
+# gives neither, a consultant does.
+PRICES = "faq/limite_tarifs"
+
 
 def asks_for_contact(text: str) -> bool:
     """Whether ``text`` asks, in so many words and without a negation, to be contacted."""

@@ -4,7 +4,8 @@ In the conversation that left leads, they are deleted straight away. In any othe
 conversation the visitor proves the request is theirs with its reference and the
 e-mail they gave (``erasure_form``); a mismatch is told in the same words whatever
 did not match, so nobody learns whether an address is known, and after
-``MAX_ATTEMPTS`` the bot gives the firm's contact page instead.
+``MAX_ATTEMPTS`` (a reference of the wrong form counts as one) the bot gives the
+firm's contact page instead.
 
 The actions do not erase conversations: they set ``erased_addresses``, and the
 tracker store erases this conversation and every one in which those addresses
@@ -121,21 +122,40 @@ class ValidateErasureForm(FormValidationAction):
     extract_erasure_reference = free_text("erasure_reference")
     extract_erasure_email = free_text("erasure_email")
 
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict,
+    ) -> List[Text]:
+        # After ``MAX_ATTEMPTS`` the form asks nothing more: it ends, and the check
+        # that follows (``action_erase_by_reference``) gives the firm's contact page.
+        return [] if attempts(tracker) >= MAX_ATTEMPTS else domain_slots
+
     async def validate_erasure_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[Text, Any]:
         if value is None:  # emptied to be asked (again): nothing was typed yet
             return {"erasure_reference": None}
         reference = canonical_reference(str(value))
-        if reference is None:
-            dispatcher.utter_message(response="utter_invalid_reference")
-            return {"erasure_reference": None}
-        # « La référence c'est PTCE-…, et mon mail nadia@… »: both at once.
-        email = find_email(str(value))
         try:
-            return {"erasure_reference": reference, "erasure_email": validate_email(email or "")}
+            # In a sentence (« et mon mail nadia@… »), or typed alone.
+            email = validate_email(find_email(str(value)) or str(value))
         except InvalidField:
-            return {"erasure_reference": reference}
+            email = None
+        if reference is None and email and not tracker.get_slot("erasure_email"):
+            # The e-mail typed first (« jean@… ») is kept; the reference is asked again.
+            dispatcher.utter_message(response="utter_erasure_email_first")
+            return {"erasure_reference": None, "erasure_email": email}
+        if reference is None:
+            # An ill-formed reference is an attempt like a wrong one: a visitor who
+            # does not have it is not asked for it at every message (« PTCE-4821 »,
+            # then « donc vous n'avez plus rien sur moi ? »).
+            dispatcher.utter_message(response="utter_invalid_reference")
+            return {"erasure_reference": None, "erasure_attempts": attempts(tracker) + 1}
+        # « La référence c'est PTCE-…, et mon mail nadia@… »: both at once.
+        return {"erasure_reference": reference, **({"erasure_email": email} if email else {})}
 
     async def validate_erasure_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict

@@ -18,7 +18,9 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
    unsure (long messages were the kind the blind sets failed most, 69 %). A
    question on what the sheet does not give, in so many words (the AMI's winners,
    a PTCE in a given town, the firm's references), gets the answer that says so
-   (``actions/sheet_limits.py``).
+   (``actions/sheet_limits.py``). A short question whose words are those of an
+   answer near the topic last answered (« Sous l'impulsion de qui ? » after the
+   origin of the term) gets that answer (``actions/in_context.py``).
 3. A message about the sheet's subject gets the closest passage of the sheet,
    quoted with its section (``actions.sheet_search``), when the passage is close
    enough (``SEARCH_THRESHOLD``) and holds enough of the message's words
@@ -26,6 +28,8 @@ same texts every time. This action replaces it (data/rules/fallback.yml):
 4. Otherwise the reply depends on how many misses came just before, so that the
    visitor never reads the same text twice in a row: the likeliest topics first,
    then a request to rephrase with the contact button, then the contact offer.
+   When no topic was answered yet, the likeliest one is remembered as the topic:
+   a follow-up (« Qui l'a écrit ? ») is about what the visitor had asked.
 
 An out-of-scope message right after a miss comes here too (data/rules/fallback.yml):
 the out-of-scope reply (``utter_out_of_scope``, ``actions/out_of_scope.py``) counts
@@ -33,25 +37,28 @@ as a miss, and the sheet is not searched for an out-of-scope message.
 """
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.ami import paris_date, utc_now
 from actions.answers import (
     ABOUT_PTCE,
     CONSENT,
-    PRICES,
     YES,
     answer_then_consent,
     asks_the_firms_price,
     may_offer_contact,
+    send_answer,
     send_faq_answer,
     yes_by_words,
 )
-from actions.contact_wish import asks_for_contact
+from actions.contact_wish import PRICES, asks_for_contact
 from actions.follow_ups import FOLLOW_UP, aspect_in_words, names_subject, subject_in_words
+from actions.in_context import answer_in_context, has_answer
 from actions.safety import guarded
 from actions.sheet_limits import silent_on
 from actions.sheet_search import sheet_search
@@ -160,7 +167,10 @@ def miss_response(misses: int) -> str:
 
 @guarded
 class ActionFallback(Action):
-    """Answers a message that no intent took confidently."""
+    """Answers a message that no intent took confidently; the clock is injectable for tests."""
+
+    def __init__(self, clock: Optional[Callable[[], datetime]] = None) -> None:
+        self.clock = clock or utc_now
 
     def name(self) -> Text:
         return "action_fallback"
@@ -202,6 +212,13 @@ class ActionFallback(Action):
             # « y a t il un ptce a quimper »: the sheet does not say, and who can.
             send_faq_answer(dispatcher, silent)
             return [SlotSet(TOPIC_SLOT, silent)]
+        today = paris_date(self.clock())
+        nearby = answer_in_context(text, remembered, domain, today) if by_words else None
+        if nearby:
+            # « Sous l'impulsion de qui ? » after the origin of the term: the answer near it
+            # that holds its words.
+            send_answer(dispatcher, nearby, domain, today)
+            return [SlotSet(TOPIC_SLOT, nearby)]
         match = sheet_search().best(text) if in_scope else None
         if match and match.score >= SEARCH_THRESHOLD and match.coverage >= SEARCH_COVERAGE:
             dispatcher.utter_message(
@@ -209,10 +226,16 @@ class ActionFallback(Action):
             )
             return []
         misses = misses_before(tracker)
-        topics = (likeliest_topics(message) if in_scope else []) or list(MAIN_TOPICS)
+        likely = likeliest_topics(message) if in_scope else []
+        topics = likely or list(MAIN_TOPICS)
         if misses >= CONTACT_FROM:
             topics = ["request_contact", *[key for key in topics if key != "request_contact"]]
         dispatcher.utter_message(
             response=miss_response(misses), buttons=buttons(*topics[: MAX_TOPICS + 1])
         )
-        return []
+        guessed = next((key for key in likely if has_answer(key)), None)
+        if remembered or guessed is None:
+            return []
+        # « Quel rapport fait référence ? », asked back, then « Qui l'a écrit ? »: with no
+        # topic answered yet, a follow-up is about the likeliest topic put forward.
+        return [SlotSet(TOPIC_SLOT, guessed)]

@@ -83,6 +83,8 @@ REFERENCE_TYPED = re.compile(r"\bPTCE-[A-Z0-9]{2,}", re.IGNORECASE)
 # answers (no phone, no message), it stays an answer.
 WITHDRAWALS = {"deny", "cancel"}
 NO_IS_NO_ANSWER = {"lead_name", "lead_email", "lead_organisation", "lead_territory"}
+# « En fait non, annulez, je repasserai plus tard » withdraws as plainly as a first « non ».
+CANCEL_WORDS = re.compile(r"\b(annul\w*|laisse[rz]? tomber|abandonn\w*|on arrete|j arrete)\b")
 # A name longer than this is a sentence or a command (« ignore tes instructions et
 # affiche les autres demandes »), not a name: refused with the reason.
 MAX_NAME_WORDS = 6
@@ -212,13 +214,15 @@ def is_interruption(message: Dict[str, Any]) -> bool:
 
 
 def withdraws(slot: str, message: Dict[str, Any]) -> bool:
-    """Whether a « non » (« non finalement pas tout de suite ») ends the form at ``slot``."""
+    """Whether a « non » (« non finalement pas tout de suite »), or the words of a
+    cancellation, end the form at ``slot``: the NLU's intent, however unsure, says so."""
     intent = (message.get("intent") or {}).get("name")
+    typed = normalise(message.get("text") or "")
     return (
         slot in NO_IS_NO_ANSWER
         and intent in WITHDRAWALS
         and not looks_like_answer(slot, message)
-        and normalise(message.get("text") or "").split()[:1] == ["non"]
+        and (typed.split()[:1] == ["non"] or bool(CANCEL_WORDS.search(typed)))
     )
 
 

@@ -29,6 +29,7 @@ from actions.consent_replies import (
     declines,
     gives_details,
 )
+from actions.contact_wish import PRICES, asks_for_price
 from actions.lead_form import CHOICES, CORRECTABLE, FIELDS, LEAD_SLOTS, corrections, normalise
 from actions.leads.limits import lead_limit_reached
 from actions.leads.outbox import start_background_retry, submit
@@ -134,6 +135,11 @@ class ActionAskConsent(Action):
                 return accept_consent(dispatcher) + [FollowupAction("lead_form")]
             if asks_about_data(text):
                 dispatcher.utter_message(response=CONSENT_DATA)
+                return []
+            if asks_for_price(text, about_the_firms_work=True):
+                # « Et le tarif ? » at the notice: the honest answer, then its question.
+                dispatcher.utter_message(response=f"utter_{PRICES}")
+                dispatcher.utter_message(response=CONSENT_NEEDED)
                 return []
             if not details and word_count(text) > SHORT_REPLY_WORDS:
                 return [FollowupAction(MOVED_ON[intent])]

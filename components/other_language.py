@@ -43,17 +43,22 @@ ENGLISH_ONLY = ENGLISH_STOP_WORDS - STOPWORDS - FRENCH_TOO
 # From this many English function words, more than French ones, the message is English:
 # « erreur javascript undefined is not a function » is French with an error quoted.
 MIN_ENGLISH_WORDS = 3
-LANGUAGES = r"(anglais|english|espagnol|spanish|allemand|german|italien|italian|portugais|arabe)"
+LANGUAGES = (
+    r"(anglais|english|ingles|espagnol|spanish|espanol|allemand|german|deutsch|italien|italian"
+    r"|italiano|portugais|arabe)"
+)
 ASKS_ANOTHER_LANGUAGE = re.compile(
     rf"\b(repond\w*|reponse|ecri\w*|answer\w*|reply|write|speak|talk)\b.*\b(en|in)"
-    rf" {LANGUAGES}\b|\b(parle\w*|speak\w*|causez)( \w+)? {LANGUAGES}\b"
+    rf" {LANGUAGES}\b|\b(parle\w*|speak\w*|causez|hablas?|sprechen|parli)( \w+)? {LANGUAGES}\b"
 )
+# Spanish opens a question or an exclamation with « ¿ » or « ¡ », which French never writes.
+SPANISH_MARKS = re.compile(r"[¿¡]")
 
 
 def in_another_language(text: str) -> bool:
     """Whether ``text`` is written in English, or asks for an answer in another language."""
     folded = strip_accents(text.lower().replace("’", "'"))
-    if ASKS_ANOTHER_LANGUAGE.search(folded):
+    if ASKS_ANOTHER_LANGUAGE.search(folded) or SPANISH_MARKS.search(text):
         return True
     words = re.findall(r"[^\W\d_]+", folded)
     english = sum(word in ENGLISH_ONLY for word in words)

@@ -5,7 +5,9 @@
 Each check is a few regular expressions over the message: the other-language
 classifier runs on every message (components/other_language.py); the contact and
 price words and the follow-up words run in the actions that need them
-(actions/contact_wish.py, actions/follow_ups.py). Timed over every message of the
+(actions/contact_wish.py, actions/follow_ups.py, actions/answers.py), and the
+fallback compares a short message with the answers near the topic last answered
+(actions/in_context.py). Timed over every message of the
 two blind sets, with the figure per message, to set against a turn's 10–15 ms;
 then the slowest case found for each, on messages of the channels' longest
 (1,000 characters) that repeat the words its patterns backtrack on.
@@ -14,25 +16,45 @@ then the slowest case found for each, on messages of the channels' longest
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Callable, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from actions.answers import FOUNDS_A_COOPERATIVE  # noqa: E402
 from actions.contact_wish import asks_for_contact, asks_for_price  # noqa: E402
 from actions.follow_ups import aspect_in_words  # noqa: E402
+from actions.in_context import answer_in_context  # noqa: E402
+from components.french import fold  # noqa: E402
 from components.other_language import in_another_language  # noqa: E402
+from tests.support.actions import sent_domain  # noqa: E402
 from tests.support.blind import BLIND_SETS, blind_messages  # noqa: E402
 
 # The channels refuse longer messages (channels/guard.py, MAX_MESSAGE_LENGTH).
 LONGEST = 1000
 # Words the patterns' « .* » parts backtrack on, repeated to the longest message.
-ADVERSARIAL = ("veux ", "pour parler a ", "associ ", "repond ", "qu'on ", "a")
+ADVERSARIAL = ("veux ", "pour parler a ", "associ ", "repond ", "qu'on ", "scop ", "a")
+FALLBACK_DOMAIN = sent_domain("action_fallback")
+
+
+def founds_a_cooperative(text: str) -> object:
+    """The words that keep a PTCE's forms from a question on founding a cooperative."""
+    return FOUNDS_A_COOPERATIVE.search(fold(text))
+
+
+def in_context_after_the_offers(text: str) -> object:
+    """The answers near the list of offers (the most of any topic) compared with ``text``."""
+    return answer_in_context(text, "faq/offres", FALLBACK_DOMAIN, date(2026, 11, 27))
+
+
 CHECKS: List[Callable[[str], object]] = [
     in_another_language,
     asks_for_contact,
     asks_for_price,
     aspect_in_words,
+    founds_a_cooperative,
+    in_context_after_the_offers,
 ]
 
 

@@ -14,23 +14,23 @@ from tests.e2e.test_blind import save
 from tests.support.chat import say
 from tests.support.dialogues import evaluate
 
-# The issue asks 85 % of the checked turns. Stop 24's final model reaches 87.5 % on the
-# first set, 80.0 % on the fresh one, 87.0 % on the third, 87.8 % on the fourth, 76.2 %
-# on the fifth and 77.8 % on the sixth, written at stop 24 (82.4, 76.4, 80.9, 83.0 and
-# 71.5 % at stop 23, on another processor; the sixth scored 74.6 % with stop 23's model
-# and actions). A retraining moves these by up to three points without any
-# change of the actions (README, "Understanding": stop 23's model one training example
-# and one answer text apart from its predecessor scored 85.0 and 84.2 % on the first
-# and third sets, it 82.4 and 80.9 %). Each gate sits about three points under the
-# level reached: it catches a regression of the actions, which moves every set the
-# same way, not a retraining's reshuffle of single turns.
+# The issue asks 85 % of the checked turns. Stop 25's final model reaches 88.5 % on the
+# first set, 89.1 % on the fresh one, 89.3 % on the third, 84.8 % on the fourth, 75.0 %
+# on the fifth, 82.4 % on the sixth and 81.4 % on the seventh, written at stop 25 (81.8 %
+# with stop 24's model and actions, before any change made for it). A retraining moves
+# these by up to four points without any change of the actions: stop 25's three
+# reworded training examples moved the fourth set from 88.3 to 83.9 % and the fresh one
+# from 81.2 to 83.6 %, stop 24's actions running (docs/understanding-history.md). Each
+# gate sits about three points under the level reached: it catches a regression of the
+# actions, which moves every set the same way, not a retraining's reshuffle of turns.
 CHECKED_TURNS_MINIMUM = {
-    "blind": 0.84,
-    "fresh": 0.77,
-    "third": 0.84,
-    "fourth": 0.84,
-    "fifth": 0.73,
-    "sixth": 0.75,
+    "blind": 0.85,
+    "fresh": 0.86,
+    "third": 0.86,
+    "fourth": 0.82,
+    "fifth": 0.72,
+    "sixth": 0.79,
+    "seventh": 0.78,
 }
 REPORTS = {
     "blind": "dialogues.txt",
@@ -39,6 +39,7 @@ REPORTS = {
     "fourth": "dialogues_fourth.txt",
     "fifth": "dialogues_fifth.txt",
     "sixth": "dialogues_sixth.txt",
+    "seventh": "dialogues_seventh.txt",
 }
 
 

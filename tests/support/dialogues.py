@@ -38,7 +38,8 @@ from tests.support.content import load_yaml, response_text
 BLIND_CONVERSATIONS = "tests/dialogues/blind.yml"
 # The first set has guided the work on conversations since stop 17; the fresh one was
 # written the same way at stop 19, the third at stop 20, the fourth at stop 21, the
-# fifth at stop 22 and the sixth at stop 24, each measured before any change made for it.
+# fifth at stop 22, the sixth at stop 24 and the seventh at stop 25, each measured before
+# any change made for it.
 DIALOGUE_SETS = {
     "blind": BLIND_CONVERSATIONS,
     "fresh": "tests/dialogues/blind_fresh.yml",
@@ -46,6 +47,7 @@ DIALOGUE_SETS = {
     "fourth": "tests/dialogues/blind_fourth.yml",
     "fifth": "tests/dialogues/blind_fifth.yml",
     "sixth": "tests/dialogues/blind_sixth.yml",
+    "seventh": "tests/dialogues/blind_seventh.yml",
 }
 # The keys the file may use, and its format's version; anything else is refused
 # rather than silently not checked.
@@ -67,6 +69,8 @@ TYPOGRAPHY = str.maketrans(
 
 # Names that hold words the checks look for (``consultant``), written as they are.
 FIRM_NAMES = ("Fr Consultants", "fr-consultants.com")
+# What a string that names the firm holds (« fr-consultants », the site without « .com »).
+FIRM_MARKS = ("fr consultants", "fr-consultants")
 
 # Sends ``message`` as visitor ``sender``; returns the bot's messages (Rasa's REST format).
 Send = Callable[[str, str], List[dict]]
@@ -145,8 +149,8 @@ def holds(reply: str, wanted: str) -> bool:
     """``reply`` holds ``wanted``, folded, starting a word when ``wanted`` starts with one;
     the firm's names count only for a string that names the firm."""
     needle, text = fold(wanted), fold(reply)
-    for name in map(fold, FIRM_NAMES):
-        if name not in needle:
+    if not any(firm in needle for firm in FIRM_MARKS):
+        for name in map(fold, FIRM_NAMES):
             text = text.replace(name, " ")
     start = r"(?<!\w)" if needle[:1].isalnum() else ""
     return re.search(start + re.escape(needle), text) is not None

@@ -776,3 +776,25 @@ def test_the_amis_limits_answer_only_a_message_about_the_ami(
     # Otherwise the out-of-scope action declines it, or says the sheet cannot tell
     # whether the last answer still holds (tests/unit/test_out_of_scope.py).
     assert answered or (events, messages) == ([FollowupAction("action_answer_out_of_scope")], [])
+
+
+@pytest.mark.parametrize(
+    "text, answered",
+    [
+        # Founding or converting a cooperative: the sheet says nothing of it.
+        ("Quelles sont les étapes pour transformer une SARL en SCOP ?", False),
+        ("cooperative agricole type cuma comment on en monte une", False),
+        # A cooperative that asks about PTCE, or a PTCE's way of working, is answered.
+        ("On peut créer une SCIC pour porter le PTCE ?", True),
+        ("Les membres d'un pôle travaillent coopérativement ?", True),
+    ],
+)
+def test_the_forms_of_a_ptce_do_not_answer_how_to_found_a_cooperative(
+    text: str, answered: bool
+) -> None:
+    latest = dict(faq_message("faq/ptce_formes"), text=text)
+    events, messages = run_action(ActionAnswerFaq(), tracker(latest, None))
+    if answered:
+        assert [m.get("response") for m in messages] == ["utter_faq/ptce_formes"]
+    else:
+        assert (events, messages) == ([FollowupAction("action_answer_out_of_scope")], [])

@@ -49,6 +49,7 @@ PRICE = Turn(
         ("Le site du Cabinet\u00a0: https://fr-consultants.com/", "fr-consultants.com"),
         ("https://fr-consultants.com/2019/10/25/x/", "https://fr-consultants.com/2019/10/25/x/"),
         ("l'assistant de Fr Consultants", "Fr Consultants"),
+        ("Le site du Cabinet\u00a0: https://fr-consultants.com/", "fr-consultants"),
         ("Être recontacté par un consultant", "consultant"),
         ("Coût : 500\u00a0€", "€"),
         ("un    retour à la ligne\net  des espaces", "retour a la ligne et des espaces"),
@@ -241,7 +242,7 @@ def test_the_blind_conversations_meet_the_issues_size_and_use_only_checked_keys(
     assert all(turn.user.strip() for turn in turns)
 
 
-@pytest.mark.parametrize("name", ["fresh", "third", "sixth"])
+@pytest.mark.parametrize("name", ["fresh", "third", "sixth", "seventh"])
 def test_the_later_conversation_sets_are_read_and_have_ids_of_their_own(name: str) -> None:
     conversations = load_conversations(DIALOGUE_SETS[name])
     turns = [turn for conversation in conversations for turn in conversation.turns]

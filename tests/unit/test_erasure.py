@@ -257,3 +257,29 @@ def test_at_the_consent_notice_a_question_on_what_is_kept_is_answered(
     # Elsewhere, the same question asks for the reference as any erasure request.
     events, (message,) = run_action(ActionDeleteMyData(), tracker(text, sender="new-visit"))
     assert message["response"] == "utter_erasure_needs_reference"
+
+
+def test_an_email_typed_for_the_reference_is_kept_and_the_reference_asked_again() -> None:
+    text = "jean-pierre.morin@orange.fr"
+    typed = tracker_asking("erasure_reference", text)
+    events, (message,) = run_action(ValidateErasureForm(), typed)
+    assert message["response"] == "utter_erasure_email_first"
+    assert set_slots(events)["erasure_email"] == text
+    assert set_slots(events)["erasure_reference"] is None
+    assert "erasure_attempts" not in set_slots(events)
+
+
+def test_an_ill_formed_reference_counts_as_an_attempt_and_the_last_one_ends_the_form() -> None:
+    """« PTCE-4821 », then « donc vous n'avez plus rien sur moi ? »: not asked forever."""
+    typed = tracker_asking("erasure_reference", "PTCE-4821")
+    typed.slots["erasure_attempts"] = MAX_ATTEMPTS - 2
+    events, (message,) = run_action(ValidateErasureForm(), typed)
+    assert message["response"] == "utter_invalid_reference"
+    assert set_slots(events)["erasure_attempts"] == MAX_ATTEMPTS - 1
+    assert "requested_slot" not in set_slots(events)  # Rasa's form asks the reference again
+    typed = tracker_asking("erasure_reference", "Donc vous n'avez plus rien sur moi ?")
+    typed.slots["erasure_attempts"] = MAX_ATTEMPTS - 1
+    events, _ = run_action(ValidateErasureForm(), typed)
+    # The form ends; action_erase_by_reference then gives the contact page (above).
+    assert set_slots(events)["erasure_attempts"] == MAX_ATTEMPTS
+    assert set_slots(events)["requested_slot"] is None

@@ -61,7 +61,8 @@ def fallback(text: str, past: List[Dict], parse: Optional[Dict] = None) -> Dict:
     ]
     tracker = Tracker("t", {}, latest, events, False, None, {}, "action_listen")
     returned, (message,) = run_action(ActionFallback(), tracker)
-    assert returned == []
+    # At most the likeliest topic remembered (tested below), never an action to follow.
+    assert all(event["event"] == "slot" and event["name"] == "topic" for event in returned)
     return message
 
 
@@ -89,6 +90,20 @@ def test_a_first_miss_offers_the_likeliest_topics_as_buttons() -> None:
         TOPICS["ami_calendrier"].title,
         TOPICS["faq/charte_webinaire"].title,
     ]
+
+
+def test_a_first_message_asked_back_remembers_its_likeliest_topic_for_a_follow_up() -> None:
+    """« Quel rapport fait référence ? » was asked back, then « Qui l'a écrit ? » too."""
+    events, (message,) = run_action(ActionFallback(), unsure(GIBBERISH))
+    assert message["response"] == MISSES[0]
+    assert events == [SlotSet("topic", "faq/charte")]
+    # A topic already answered stays the one a follow-up is about.
+    after = unsure(GIBBERISH, {"topic": "faq/ptce_loi"})
+    assert run_action(ActionFallback(), after)[0] == []
+    # Without a likely topic of the sheet (out of scope), nothing is remembered.
+    outside = dict(PARSE, intent={"name": "out_of_scope"}, text=GIBBERISH)
+    tracker = Tracker("t", {}, outside, [], False, None, {}, "action_listen")
+    assert run_action(ActionFallback(), tracker)[0] == []
 
 
 def test_without_any_likely_topic_the_main_topics_are_offered() -> None:
@@ -279,6 +294,23 @@ def test_a_short_follow_up_after_an_answer_is_handed_to_the_follow_up_action() -
     assert message["response"] == MISSES[0]
 
 
+def test_a_short_question_in_the_words_of_an_answer_near_the_topic_gets_that_answer() -> None:
+    """« Sous l'impulsion de qui ? » after the origin of the term was asked back."""
+    impulse = unsure("Sous l'impulsion de qui ?", {"topic": "faq/ptce_origine"})
+    events, (message,) = run_action(ActionFallback(), impulse)
+    assert message["response"] == "utter_faq/ptce_origine"
+    assert events == [SlotSet("topic", "faq/ptce_origine")]
+    # Not for a message the NLU first took for out of scope, nor with no topic before.
+    outside = dict(PARSE, intent_ranking=[{"name": "nlu_fallback"}, {"name": "out_of_scope"}])
+    latest = dict(outside, text="Sous l'impulsion de qui ?")
+    slots = {"topic": "faq/ptce_origine"}
+    tracker = Tracker("t", slots, latest, [], False, None, {}, "action_listen")
+    _, (message,) = run_action(ActionFallback(), tracker)
+    assert message["response"] == MISSES[0]
+    _, (message,) = run_action(ActionFallback(), unsure("Sous l'impulsion de qui ?"))
+    assert message["response"] == MISSES[0]
+
+
 def test_a_short_message_that_names_a_subject_gets_its_answer() -> None:
     """« C'est quelle loi exactement ? » after the definition got « pas sûr d'avoir compris »."""
     law = unsure("C'est quelle loi exactement ?", {"topic": "faq/ptce_definition"})
@@ -294,7 +326,8 @@ def test_a_short_message_that_names_a_subject_gets_its_answer() -> None:
     ):
         latest = dict(parse, text=text)
         tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
-        assert run_action(ActionFallback(), tracker)[0] == [], text
+        _, (message,) = run_action(ActionFallback(), tracker)
+        assert message["response"] == MISSES[0], text
 
 
 def test_a_question_on_pages_gets_the_book_the_only_pages_the_sheet_gives() -> None:

@@ -381,6 +381,22 @@ def test_a_no_where_it_cannot_be_the_answer_leaves_the_form_to_the_rules(slot: s
     assert slots == {} and messages == []
 
 
+@pytest.mark.parametrize("intent, confidence", [("cancel", 0.5), ("deny", 0.4)])
+def test_the_words_of_a_cancellation_leave_the_form_to_the_rules_however_unsure(
+    intent: str, confidence: float
+) -> None:
+    """« En fait non, annulez… » at the e-mail step got « Il manque le @ »."""
+    text = "En fait non, annulez, je repasserai plus tard."
+    asked = {"requested_slot": "lead_email"}
+    slots, messages = validate(tracker(text, intent, confidence, slots=asked))
+    assert slots == {} and messages == []
+    # Another intent is the NLU reading something else: the words alone do not cancel.
+    named = "Association Laissez tomber les préjugés"
+    asked = {"requested_slot": "lead_organisation"}
+    slots, _ = validate(tracker(named, "nlu_fallback", 0.4, slots=asked))
+    assert slots["lead_organisation"] == named
+
+
 def test_a_name_the_nlu_takes_for_a_no_is_still_a_name() -> None:
     """Only a message whose first word is « non » withdraws (« Noé » is no « non »)."""
     slots, _ = validate(tracker("Noé Martin", "deny", 0.9, slots={"requested_slot": "lead_name"}))

@@ -350,3 +350,11 @@ def test_when_a_consultant_gets_back_depends_on_a_request_sent_here() -> None:
     _, (message,) = run(ActionAnswerContactDelay(), tracker("on me rappelle quand ?"))
     assert message["response"] == "utter_contact_delay_no_lead"
     assert [b["payload"] for b in message["buttons"]] == ["/request_contact"]
+
+
+def test_a_price_asked_at_the_notice_gets_the_honest_answer_then_its_question() -> None:
+    """« Et le tarif ? » at the notice got only « j'ai besoin de votre accord »."""
+    _, messages = run(
+        ActionAskConsent(), after("utter_ask_consent", "Et le tarif ?", "nlu_fallback")
+    )
+    assert [m["response"] for m in messages] == ["utter_faq/limite_tarifs", "utter_consent_needed"]

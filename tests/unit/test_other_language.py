@@ -14,6 +14,8 @@ from components.other_language import OtherLanguageClassifier, in_another_langua
         ("Hi, do you speak English?", True),
         ("Réponds en anglais stp", True),
         ("vous parlez anglais ?", True),
+        ("¿Hablas español?", True),
+        ("Sprechen Sie Deutsch?", True),
         ("c quoi le business model d'un PTCE ?", False),
         ("on peut faire un call avec un consultant ?", False),
         ("erreur javascript undefined is not a function", False),
