@@ -19,8 +19,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ami import ANSWERS as AMI_ANSWERS
 from actions.ami import ami_answer
-from actions.consent_replies import CONSENT_QUESTIONS, answers_the_notice, gives_details
+from actions.consent_replies import (
+    CONSENT_DATA,
+    CONSENT_QUESTIONS,
+    answers_the_notice,
+    gives_details,
+)
 from actions.contact_wish import PRICES, asks_a_cost, asks_for_contact, asks_for_price
+from actions.erasure import asks_what_is_kept
 from actions.lead_handoff import accept_consent, refuse_consent, typed_corrections
 from actions.responses import last_bot_message, last_utterance, recent_utterances
 from actions.safety import guarded
@@ -301,6 +307,11 @@ class ActionAnswerFaq(Action):
         if may_offer_contact(tracker) and asks_for_contact(text):
             # « jveux parler a qqn du cabinet pr monter un ptce »: a person, not a definition.
             return [FollowupAction(CONSENT)]
+        if asks_what_is_kept(tracker):
+            # « euh vous gardez quelles infos sur moi au juste ? » at the notice got the
+            # firm's presentation (faq, sure): what the form would keep is the answer.
+            dispatcher.utter_message(response=CONSENT_DATA)
+            return []
         if answers_the_notice(tracker) and gives_details(text):
             # A name typed at the consent notice (« Bérangère Lefèvre-Quintal ») got the
             # Nouveau-Brunswick partnership: the notice asks for its answer instead.

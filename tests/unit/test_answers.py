@@ -231,6 +231,22 @@ def test_a_name_typed_at_the_consent_notice_gets_no_sheet_answer() -> None:
     assert message["response"] == "utter_faq/partenariat_nouveau_brunswick"
 
 
+def test_what_the_form_keeps_asked_at_the_notice_gets_its_answer_whatever_the_nlu_says() -> None:
+    """« euh vous gardez quelles infos sur moi au juste ? » got the firm's presentation."""
+    text = "euh vous gardez quelles infos sur moi au juste ?"
+    latest = dict(faq_message("faq/cabinet_presentation"), text=text)
+    said = [
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_consent"}},
+        {"event": "user", "text": text},
+    ]
+    at_notice = Tracker("t", {}, latest, said, False, None, {}, "action_listen")
+    events, (message,) = run_action(ActionAnswerFaq(), at_notice)
+    assert (events, message["response"]) == ([], "utter_consent_data")
+    # Anywhere else, the same words are answered as the NLU says.
+    _, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
+    assert message["response"] == "utter_faq/cabinet_presentation"
+
+
 def test_an_address_typed_at_the_summary_corrects_it_whatever_the_nlu_says() -> None:
     """« Le mail c'est jean-marc.lefort@…, pas jm.lefort » got the firm's presentation."""
     text = "Le mail c'est jean-marc.lefort@scic-terroirs.fr, pas jm.lefort"
