@@ -79,7 +79,7 @@ def answer_stems(text: str) -> FrozenSet[str]:
 def share_held(message: List[str], answer: Iterable[str]) -> float:
     """The share of the message's stems ``answer`` holds, weighted by rarity in the sheet."""
     rarity = sheet_search().rarity
-    held = set(answer)
+    held = frozenset(answer)
     total = sum(rarity[word] for word in message)
     return sum(rarity[word] for word in message if word in held) / total if total else 0.0
 

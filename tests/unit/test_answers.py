@@ -216,15 +216,20 @@ def test_a_sheet_question_that_asks_for_a_person_gets_the_consent_notice() -> No
     assert message["response"] == "utter_faq/ptce_definition"
 
 
+def at_the_notice(latest: Dict) -> Tracker:
+    """The message ``latest`` typed right after the consent notice."""
+    said = [
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_consent"}},
+        {"event": "user", "text": latest["text"]},
+    ]
+    return Tracker("t", {}, latest, said, False, None, {}, "action_listen")
+
+
 def test_a_name_typed_at_the_consent_notice_gets_no_sheet_answer() -> None:
     """« Bérangère Lefèvre-Quintal » got the Nouveau-Brunswick partnership (selector 0.57)."""
     text = "Bérangère Lefèvre-Quintal"
     latest = dict(faq_message("faq/partenariat_nouveau_brunswick"), text=text)
-    said = [
-        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_consent"}},
-        {"event": "user", "text": text},
-    ]
-    at_notice = Tracker("t", {}, latest, said, False, None, {}, "action_listen")
+    at_notice = at_the_notice(latest)
     assert run_action(ActionAnswerFaq(), at_notice) == ([FollowupAction("action_ask_consent")], [])
     # Anywhere else, the same words are answered as the NLU says.
     _, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
@@ -235,12 +240,7 @@ def test_what_the_form_keeps_asked_at_the_notice_gets_its_answer_whatever_the_nl
     """« euh vous gardez quelles infos sur moi au juste ? » got the firm's presentation."""
     text = "euh vous gardez quelles infos sur moi au juste ?"
     latest = dict(faq_message("faq/cabinet_presentation"), text=text)
-    said = [
-        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_consent"}},
-        {"event": "user", "text": text},
-    ]
-    at_notice = Tracker("t", {}, latest, said, False, None, {}, "action_listen")
-    events, (message,) = run_action(ActionAnswerFaq(), at_notice)
+    events, (message,) = run_action(ActionAnswerFaq(), at_the_notice(latest))
     assert (events, message["response"]) == ([], "utter_consent_data")
     # Anywhere else, the same words are answered as the NLU says.
     _, (message,) = run_action(ActionAnswerFaq(), tracker(latest))
