@@ -142,9 +142,11 @@ OFFER_PAGES = {
 # webinar before the charter it launched.
 NAMED_SUBJECTS: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...]], ...] = (
     (re.compile(r"\b(ami|appel a manifestation)\b"), AMI),
-    (re.compile(r"\bwebinaires?\b"), ("faq/charte_webinaire",)),
+    # « webinar », the English spelling, is as common in French as « webinaire ».
+    (re.compile(r"\b(webinaires?|webinars?)\b"), ("faq/charte_webinaire",)),
     (re.compile(r"\bchartes?\b"), ("faq/charte",)),
-    (re.compile(r"\brapports?\b"), (*REPORT, "faq/rapport_priorites")),
+    # The report named by its title, « Relancer les PTCE ».
+    (re.compile(r"\b(rapports?|relancer les ptce)\b"), (*REPORT, "faq/rapport_priorites")),
     # The sheet gives pages for the book only (« p. 64-66 »): « quelles pages parlent
     # des PTCE ? » asks for them; « la page du ministère » is a web page.
     (re.compile(r"\b(livres?|ouvrages?|bouquins?|pages)\b"), ("faq/cabinet_ouvrage",)),

@@ -23,13 +23,17 @@ from tests.support.dialogues import evaluate
 # from 81.2 to 83.6 %, stop 24's actions running (docs/understanding-history.md). Each
 # gate sits about three points under the level reached: it catches a regression of the
 # actions, which moves every set the same way, not a retraining's reshuffle of turns.
+# Stop 26 trained faster (config.yml): on one machine the sets went from 89.8 / 86.7 /
+# 90.2 / 87.8 / 75.4 / 83.5 / 82.6 % to 88.8 / 84.2 / 88.4 / 88.3 / 78.5 / 81.7 / 81.8 %,
+# 9 turns fewer of 1,720; the gates follow the level reached, three to four points
+# under it.
 CHECKED_TURNS_MINIMUM = {
     "blind": 0.85,
-    "fresh": 0.86,
-    "third": 0.86,
-    "fourth": 0.82,
-    "fifth": 0.72,
-    "sixth": 0.79,
+    "fresh": 0.81,
+    "third": 0.85,
+    "fourth": 0.84,
+    "fifth": 0.74,
+    "sixth": 0.78,
     "seventh": 0.78,
 }
 REPORTS = {

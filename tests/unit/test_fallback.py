@@ -330,6 +330,21 @@ def test_a_short_message_that_names_a_subject_gets_its_answer() -> None:
         assert message["response"] == MISSES[0], text
 
 
+def test_a_subject_named_by_its_english_spelling_or_its_title_gets_its_answer() -> None:
+    """« webinar » and the report's title « Relancer les PTCE » name their subjects too."""
+    for text, answer in (
+        ("Et ce webinar, c'était quand ?", "utter_faq/charte_webinaire"),
+        ("Relancer les PTCE, vous connaissez ?", "utter_faq/rapport_presentation"),
+    ):
+        tracker = unsure(text)
+        assert run_action(ActionFallback(), tracker) == (
+            [FollowupAction("action_answer_follow_up")],
+            [],
+        ), text
+        _, (message,) = run_action(ActionAnswerFollowUp(), tracker)
+        assert message["response"] == answer, text
+
+
 def test_a_question_on_pages_gets_the_book_the_only_pages_the_sheet_gives() -> None:
     pages = unsure("Sur quelles pages, au juste ?")
     assert run_action(ActionFallback(), pages) == ([FollowupAction("action_answer_follow_up")], [])
