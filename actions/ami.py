@@ -6,8 +6,10 @@ tense (``data/responses/ami.yml``), and an answer is composed of the sentences
 that fit the day the visitor asks, in Europe/Paris time.
 """
 
+import re
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Text
+from functools import lru_cache
+from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Text, Tuple
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
@@ -17,8 +19,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.responses import listen_if, response_text
 from actions.safety import guarded
 from actions.topics import TOPIC_SLOT, next_buttons, points_to_offer
+from components.french import fold, stems
 
 PARIS = ZoneInfo("Europe/Paris")
+# What the sheet does not give of the AMI today (its state, winners, amounts).
+AMI_TODAY = "faq/limite_ami_actuel"
+# Declines a message out of scope, unless it asks whether the last answer still holds.
+OUT_OF_SCOPE = "action_answer_out_of_scope"
+# The words of a message about the AMI. « L'aide de l'État pour un contrat PEC, c'est
+# combien en ce moment ? » got what the sheet does not give of the AMI (its amounts
+# today), and the 2021 facts with it: a State aid in general is out of scope.
+ABOUT_THE_AMI = re.compile(
+    r"\b(ami|appel|manifestation|ministere|bercy|laureats?|gagnants?|vainqueurs?|candid\w*|"
+    r"postul\w*|dossiers?|vagues?|ptce|poles?|selection\w*|depo\w*|relance)\b"
+)
+ASKS_A_DATE = re.compile(
+    r"\b(dates?|quand|qd|kan|délai|delai|deadline|clôture|cloture|calendrier)\b",
+    re.IGNORECASE,
+)
 
 
 class Milestone(NamedTuple):
@@ -108,6 +126,30 @@ ANSWERS: Dict[str, Callable[[date], List[str]]] = {
 }
 
 
+def about_the_ami(text: str, remembered: Optional[str]) -> bool:
+    """Whether ``text`` is about the AMI: in its words, or right after an AMI answer."""
+    return bool(ABOUT_THE_AMI.search(fold(text))) or remembered in (*ANSWERS, AMI_TODAY)
+
+
+def about_it(text: str, tracker: Tracker, domain: Dict[Text, Any]) -> bool:
+    """Whether ``text``, which the NLU took for a question on the AMI, is one: it names
+    the AMI, asks a date, follows an AMI answer, or shares a word with the AMI's
+    sentences (« 23 juin », « septembre », « aides financières »)."""
+    if about_the_ami(text, tracker.get_slot(TOPIC_SLOT)) or ASKS_A_DATE.search(text):
+        return True
+    responses = domain.get("responses") or {}
+    sentences = tuple(
+        item[0]["text"] for name, item in sorted(responses.items()) if name.startswith("utter_ami_")
+    )
+    return bool(set(stems(text)) & vocabulary(sentences))
+
+
+@lru_cache(maxsize=4)
+def vocabulary(sentences: Tuple[str, ...]) -> FrozenSet[str]:
+    """The stems of ``sentences``, computed once per domain: 16 ms a call otherwise."""
+    return frozenset(stem for sentence in sentences for stem in stems(sentence))
+
+
 def utc_now() -> datetime:
     """The current instant, time zone included."""
     return datetime.now(timezone.utc)
@@ -144,9 +186,14 @@ class ActionAnswerAmi(Action):
             return [FollowupAction("action_answer_follow_up")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         handed_over = intent not in ANSWERS
+        text = tracker.latest_message.get("text") or ""
+        if not (handed_over or tracker.active_loop_name or about_it(text, tracker, domain)):
+            # « écris-moi un poème sur l'automne » got the calendar (ami_calendrier 0.57);
+            # the out-of-scope action tells it from a question on the last answer.
+            return [FollowupAction(OUT_OF_SCOPE)]
         if handed_over:
             topic = tracker.get_slot(TOPIC_SLOT)
             intent = topic if topic in ANSWERS else "ami_presentation"
-        text = ami_answer(intent, paris_date(self.clock()), domain)
-        dispatcher.utter_message(text=text, buttons=next_buttons(intent))
+        answer = ami_answer(intent, paris_date(self.clock()), domain)
+        dispatcher.utter_message(text=answer, buttons=next_buttons(intent))
         return [SlotSet(TOPIC_SLOT, intent), *listen_if(handed_over)]

@@ -17,8 +17,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.ami import AMI_TODAY, ASKS_A_DATE, OUT_OF_SCOPE, about_the_ami, ami_answer
 from actions.ami import ANSWERS as AMI_ANSWERS
-from actions.ami import ami_answer
 from actions.consent_replies import (
     CONSENT_DATA,
     CONSENT_QUESTIONS,
@@ -34,6 +34,7 @@ from actions.topics import (
     DETAILS,
     MAIN_TOPICS,
     OFFERS,
+    POINTS,
     PTCE_BASICS,
     TOPIC_SLOT,
     TOPICS,
@@ -41,9 +42,12 @@ from actions.topics import (
     next_buttons,
     points_to_offer,
 )
-from components.french import fold, word_count
+from components.french import fold, ordinal, word_count
 
 ASK_WHICH_TOPIC = "utter_ask_which_topic"
+# « Détaillez la deuxième » right after an answer that lists points is a follow-up of
+# at most this many words, as a follow-up asking an aspect (actions/follow_ups.py).
+POINT_QUESTION_WORDS = 9
 WHICH_ONE = "utter_which_one"
 NO_PROBLEM = "utter_no_problem"
 # A « non » answers the consent notice among the bot's this many last messages: the
@@ -86,7 +90,11 @@ ACTOR = (
 )
 JOINS = r"\b(faire partie|en [eê]tre|rejoindre|participer|adh[ée]rer|int[ée]grer|membres?\b)"
 YES_WHEN: Dict[str, "re.Pattern[str]"] = {
-    "faq/ptce_definition": re.compile(rf"{ACTOR}.*{JOINS}|{JOINS}.*{ACTOR}"),
+    # Who may take part, or whether their ways of working come from the ESS.
+    "faq/ptce_definition": re.compile(
+        rf"{ACTOR}.*{JOINS}|{JOINS}.*{ACTOR}"
+        r"|(issu|inspir)\w*(-t-(il|elle)s?)? de l['’]? ?(ess|[ée]conomie sociale)"
+    ),
     # Whether members may share premises, staff or skills.
     "faq/ptce_formes": re.compile(r"(mutualis|partag)\w*.*(locaux|local|salari|comp[ée]tences)"),
     "faq/ptce_loi": re.compile(r"reconn|cadre (l[ée]gal|juridique)|base l[ée]gale"),
@@ -119,15 +127,14 @@ IN_CONTEXT: Dict[Tuple[str, str], str] = {
 # quand ? ») is answered by the calendar, which says first that the sheet gives no
 # current deadline, then the 2021 dates: the date aspect of every AMI topic
 # (``actions/follow_ups.py``).
-AMI_TODAY = "faq/limite_ami_actuel"
 AMI_DATES = "ami_calendrier"
-# The words of a message about the AMI. « L'aide de l'État pour un contrat PEC, c'est
-# combien en ce moment ? » got what the sheet does not give of the AMI (its amounts
-# today), and the 2021 facts with it: a State aid in general is out of scope.
-ABOUT_THE_AMI = re.compile(
-    r"\b(ami|appel|manifestation|ministere|bercy|laureats?|gagnants?|vainqueurs?|candid\w*|"
-    r"postul\w*|dossiers?|vagues?|ptce|poles?|selection\w*|depo\w*|relance)\b"
+# Public money asked for (« quelles subventions pour une association ? »): the sheet
+# gives none but the AMI's aids; a message that addresses the firm asks about its work.
+FUNDING = re.compile(
+    r"\b(subventions?|aides? (financieres?|publiques?)|financements? publics?|"
+    r"(aides?|financements?) (de|du) (l'? ?etat|la region|departement|commune))\b"
 )
+ADDRESSES_THE_FIRM = re.compile(r"\b(vous|votre|vos|cabinet|consultants?|accompagn\w*)\b")
 # Founding or converting a cooperative (« Quelles sont les étapes pour transformer une
 # SARL en SCOP ? », « cooperative agricole type cuma comment on en monte une ») shares
 # the words of a PTCE's forms (« coopérativement », « salariés ») and got them, retraining
@@ -136,12 +143,6 @@ FOUNDS_A_COOPERATIVE = re.compile(
     r"\b(scop|scic|cuma|cooperatives?)\b.*\b(cre\w*|mont\w*|transform\w*|repren\w*|repris\w*|"
     r"etapes?|statuts?|fond\w*)\b|\b(cre\w*|mont\w*|transform\w*|repren\w*|repris\w*|fond\w*)\b"
     r".*\b(scop|scic|cuma|cooperatives?)\b"
-)
-# Declines a message out of scope, unless it asks whether the last answer still holds.
-OUT_OF_SCOPE = "action_answer_out_of_scope"
-ASKS_A_DATE = re.compile(
-    r"\b(dates?|quand|qd|kan|délai|delai|deadline|clôture|cloture|calendrier)\b",
-    re.IGNORECASE,
 )
 # A question word: the question is not a yes/no one.
 QUESTION_WORD = re.compile(
@@ -251,27 +252,35 @@ def notice_still_open(tracker: Tracker) -> bool:
     return bool(set(recent_utterances(tracker, NOTICE_STILL_OPEN)) & set(CONSENT_QUESTIONS))
 
 
+def asks_a_point(text: str, remembered: Optional[str]) -> bool:
+    """Whether ``text`` names a point by its rank (« et la troisième ? ») right after an
+    answer that lists points: the follow-ups answer it."""
+    short = word_count(text) <= POINT_QUESTION_WORDS
+    return remembered in POINTS and short and ordinal(text) is not None
+
+
 def first_message(tracker: Tracker) -> bool:
     """Whether the latest message is the first the visitor sent in this conversation."""
     return sum(1 for event in tracker.events or [] if event.get("event") == "user") <= 1
 
 
-def about_the_ami(text: str, remembered: Optional[str]) -> bool:
-    """Whether ``text`` is about the AMI: in its words, or right after an AMI answer."""
-    return bool(ABOUT_THE_AMI.search(fold(text))) or remembered in (*AMI_ANSWERS, AMI_TODAY)
-
-
 def off_subject(key: str, text: str, tracker: Tracker) -> bool:
     """Whether answer ``key``, whose words are general ones (the AMI today, the law, a
     PTCE's forms), would answer a message about something else: the AMI's limits need
-    the AMI, the law needs a PTCE named or a conversation already going, and founding a
-    cooperative is no question on PTCE."""
+    the AMI, public funding needs the AMI, a PTCE or the firm named, the law needs a
+    PTCE named or a conversation already going, and founding a cooperative is no
+    question on PTCE."""
+    folded = fold(text)
+    about_ami = about_the_ami(text, tracker.get_slot(TOPIC_SLOT))
     if key == AMI_TODAY:
-        return not about_the_ami(text, tracker.get_slot(TOPIC_SLOT))
+        return not about_ami
+    if FUNDING.search(folded):
+        # « Quelles subventions une association culturelle peut-elle solliciter auprès
+        # de la région ? » got the firm's vision, sure of it. (The AMI's words hold PTCE.)
+        return not (about_ami or ADDRESSES_THE_FIRM.search(folded))
     if key == LAW:
-        return first_message(tracker) and not ABOUT_PTCE.search(fold(text))
+        return first_message(tracker) and not ABOUT_PTCE.search(folded)
     if key.startswith("faq/ptce_"):
-        folded = fold(text)
         return bool(FOUNDS_A_COOPERATIVE.search(folded)) and not ABOUT_PTCE.search(folded)
     return False
 
@@ -322,6 +331,10 @@ class ActionAnswerFaq(Action):
                 # « Le mail c'est jean-marc.lefort@…, pas jm.lefort » got the firm's
                 # presentation (faq, sure): it corrects the summary, shown again next.
                 return corrected
+        if asks_a_point(text, tracker.get_slot(TOPIC_SLOT)):
+            # « Détaillez la deuxième » after the report's priorities got the firm's
+            # presentation: the follow-ups answer the second priority.
+            return [FollowupAction(FOLLOW_UP)]
         key = selected_answer(tracker)
         if key is None:
             ask_which_topic(dispatcher)

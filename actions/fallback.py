@@ -56,7 +56,7 @@ from actions.answers import (
     send_faq_answer,
     yes_by_words,
 )
-from actions.contact_wish import PRICES, asks_for_contact
+from actions.contact_wish import PRICES, asks_a_cost, asks_for_contact
 from actions.follow_ups import FOLLOW_UP, aspect_in_words, names_subject, subject_in_words
 from actions.in_context import answer_in_context, has_answer
 from actions.safety import guarded
@@ -98,6 +98,13 @@ ONE_SIDE_OF_PTCE = re.compile(
     r"videos?|histoire|dates?|quand|prix|couts?|tarifs?)\b"
 )
 DEFINITION = "faq/ptce_definition"
+# How many there are (« cb y en a », « Combien en comptait-on selon la fiche ? »):
+# about PTCE, their count; never a cost (« combien ça coûte » is no count).
+HOW_MANY = re.compile(
+    r"\b(combien|cb)\b.*\b(y en (a|avait)|en exist\w*|en compt\w*|(il )?y a[- ]t[- ]il de)\b"
+    r"|\by en (a|avait)\b.*\b(combien|cb)\b"
+)
+COUNT = "faq/ptce_nombre"
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
@@ -135,6 +142,16 @@ def asked_what_it_is(text: str) -> Optional[str]:
     if named:
         return named
     return None if ONE_SIDE_OF_PTCE.search(folded) else DEFINITION
+
+
+def asks_how_many(text: str, remembered: Optional[str]) -> bool:
+    """Whether ``text`` asks how many PTCE there are: in its words, about PTCE by name,
+    right after an answer on them, or as a first question."""
+    folded = fold(text)
+    about_ptce = bool(ABOUT_PTCE.search(folded)) or (remembered or "faq/ptce").startswith(
+        "faq/ptce"
+    )
+    return bool(HOW_MANY.search(folded)) and about_ptce and not asks_a_cost(text)
 
 
 def misses_before(tracker: Tracker) -> int:
@@ -212,6 +229,9 @@ class ActionFallback(Action):
             # « y a t il un ptce a quimper »: the sheet does not say, and who can.
             send_faq_answer(dispatcher, silent)
             return [SlotSet(TOPIC_SLOT, silent)]
+        if by_words and asks_how_many(text, remembered):
+            send_faq_answer(dispatcher, COUNT)
+            return [SlotSet(TOPIC_SLOT, COUNT)]
         today = paris_date(self.clock())
         nearby = answer_in_context(text, remembered, domain, today) if by_words else None
         if nearby:

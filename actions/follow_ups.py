@@ -28,12 +28,14 @@ from actions.answers import (
     ask_which_topic,
     selected_answer,
     send_answer,
+    send_faq_answer,
 )
-from actions.responses import last_utterance, listen_if
+from actions.responses import last_utterance, listed_points, listen_if
 from actions.safety import guarded
 from actions.topics import (
     DETAILS,
     OFFERS,
+    POINTS,
     PTCE_BASICS,
     RELATED,
     TOPIC_SLOT,
@@ -41,7 +43,7 @@ from actions.topics import (
     buttons,
     points_to_offer,
 )
-from components.french import fold, stems, word_count
+from components.french import fold, ordinal, stems, word_count
 
 # The intent of each follow-up and the aspect it asks about.
 ASPECTS: Dict[str, str] = {
@@ -88,6 +90,11 @@ ASPECT_WORDS: Dict[str, "re.Pattern[str]"] = {
     ),
 }
 SHORT_FOLLOW_UP_WORDS = 5
+# « Détaillez la deuxième », « et le troisième point ? » after an answer that lists
+# points (``POINTS``): that point. An ordinal with the words of another aspect asks
+# that aspect (« la première vague, c'était quand ? »).
+POINT = "point"
+POINT_ONLY = "utter_point_only"
 # A follow-up asking an aspect may be longer than five words: « Dans votre fiche,
 # c'était quelles dates ? » after the AMI today, « ok et ca sert a koi pr une boite »
 # after the definition. Measured at stop 24 on the blind conversations: eight words
@@ -249,7 +256,8 @@ def aspect_in_words(text: str) -> Optional[str]:
     if word_count(text) > ASPECT_FOLLOW_UP_WORDS:
         return None
     folded = fold(text)
-    return next((aspect for aspect, words in ASPECT_WORDS.items() if words.search(folded)), None)
+    aspect = next((aspect for aspect, words in ASPECT_WORDS.items() if words.search(folded)), None)
+    return POINT if aspect in (None, "more") and ordinal(text) is not None else aspect
 
 
 def names_subject(text: str) -> bool:
@@ -282,6 +290,22 @@ def follow_up(topic: str, aspect: str) -> Optional[str]:
     return answer
 
 
+def answer_point(
+    dispatcher: CollectingDispatcher, topic: str, position: int, domain: Dict[Text, Any]
+) -> Optional[str]:
+    """Answers the point at ``position`` of the answer to ``topic``: the point's own answer,
+    or the point quoted; returns the topic to remember, or None when there is no such point."""
+    keys = POINTS.get(topic) or ()
+    points = keys or listed_points(domain, topic)
+    if not -len(points) <= position < len(points):
+        return None
+    if keys:
+        send_faq_answer(dispatcher, keys[position])
+        return keys[position]
+    dispatcher.utter_message(response=POINT_ONLY, point=points[position])
+    return topic
+
+
 def asks_why_the_form(tracker: Tracker) -> bool:
     """Whether « pourquoi ? » asks why the contact form asks: said in the form, at the
     consent notice, or with no topic answered to be about."""
@@ -308,7 +332,10 @@ class ActionAnswerFollowUp(Action):
         # « Il vise quoi, cet accompagnement ? » after an offer (handed over by the AMI
         # action, whose words it shares) asks more about that offer.
         pointed = points_to_offer(remembered, text)
-        aspect = ASPECTS.get(intent) or aspect_in_words(text) or ("more" if pointed else None)
+        in_words = aspect_in_words(text)
+        aspect = ASPECTS.get(intent) or in_words or ("more" if pointed else None)
+        if aspect == "more" and in_words == POINT:
+            aspect = POINT
         named = None if pointed else subject_in_words(text, remembered)
         if named is None and word_count(text) >= OWN_TOPIC_WORDS and not pointed:
             named = selected_answer(tracker, minimum=OWN_TOPIC_CONFIDENCE)
@@ -326,6 +353,12 @@ class ActionAnswerFollowUp(Action):
         if intent == "ask_why" and asks_why_the_form(tracker):
             dispatcher.utter_message(response=EXPLAIN_FORM)
             return listen
+        if aspect == POINT:
+            # « Vous pouvez préciser la deuxième ? » after the report's priorities.
+            answered = answer_point(dispatcher, topic, ordinal(text), domain) if topic else None
+            if answered:
+                return [SlotSet(TOPIC_SLOT, answered), *listen]
+            aspect = "more"
         if aspect is None and named:
             # « C'est quelle loi exactement ? »: the subject it names, handed over by the fallback.
             send_answer(dispatcher, named, domain, paris_date(self.clock()))

@@ -33,6 +33,16 @@ def last_utterance(tracker: Tracker) -> str:
     return (last_bot_message(tracker).get("metadata") or {}).get("utter_action") or ""
 
 
+def listed_points(domain: Dict[Text, Any], topic: str) -> List[str]:
+    """The points the answer to FAQ topic ``topic`` lists, one per line starting with
+    « - », without their closing « ; » or « . »; none for another kind of answer."""
+    responses = domain.get("responses") or {}
+    if f"utter_{topic}" not in responses:
+        return []
+    lines = response_text(domain, f"utter_{topic}").splitlines()
+    return [line[2:].rstrip(" ;.") for line in lines if line.startswith("- ")]
+
+
 def recent_utterances(tracker: Tracker, count: int) -> List[str]:
     """The names of the responses of the bot's ``count`` last messages, latest first."""
     names = (

@@ -18,12 +18,15 @@ message the NLU did not first take for out of scope.
 import re
 from typing import Callable, Optional, Tuple
 
+from actions.ami import AMI_TODAY, ASKS_A_DATE
 from actions.ami import ANSWERS as AMI_ANSWERS
-from actions.answers import ABOUT_PTCE, AMI_TODAY, ASKS_A_DATE
+from actions.answers import ABOUT_PTCE
 from components.french import fold
 
 PTCE_LOCAL = "faq/limite_ptce_local"
 FIRM = "faq/limite_cabinet"
+NO_DETAIL = "faq/limite_details"
+BOOK = "faq/cabinet_ouvrage"
 
 # Who won the AMI, or was selected or funded by it.
 AMI_RESULTS = re.compile(r"\b(laureats?|gagnants?|retenus|selectionnes|finances)\b")
@@ -53,6 +56,14 @@ PTCE_IN_A_PLACE = re.compile(
     r"dans (mon|ma|notre) (departement|region|commune|ville|secteur|coin|territoire)|"
     r"(dans|ds|en|a|au|vers|sur|pres de|cote de) (le |la |l')?[\w-]+ (il )?y en a)\b)"
 )
+# What something costs or how long it takes, in euros or in time (« combien de temps
+# faut-il pour monter un PTCE ? », « Combien, en euros ? » after the AMI's aids): the
+# sheet gives no cost and no duration. The firm's own prices are asked apart
+# (actions/contact_wish.py), and lead to a consultant.
+COST_OR_DURATION = re.compile(
+    r"\b(cout\w*|prix|tarifs?|cher|euros?|combien d'? ?argent|cb d'? ?argent|duree"
+    r"|(combien|cb) de (temps|tps|mois|semaines|annees|ans))\b"
+)
 # What the firm has done before: the sheet names no client and no project.
 FIRM_REFERENCES = re.compile(
     r"\b(deja (accompagne|aide|conseille|travaille)\w*|vos references|des references|"
@@ -74,6 +85,16 @@ def about_ami(folded: str, remembered: Optional[str]) -> bool:
     return bool(AMI_NAMED.search(folded)) or remembered in (*AMI_ANSWERS, AMI_TODAY)
 
 
+def about_the_sheet(folded: str, remembered: Optional[str]) -> bool:
+    """A message about PTCE or the AMI (``about_ptce``, ``about_ami``)."""
+    return about_ptce(folded, remembered) or about_ami(folded, remembered)
+
+
+def after_the_book(folded: str, remembered: Optional[str]) -> bool:
+    """Right after the book's answer, which says the sheet gives no price, and where to buy it."""
+    return remembered == BOOK
+
+
 def anywhere(folded: str, remembered: Optional[str]) -> bool:
     """Any message: the words of the pattern name the firm already (« vous », « vos »)."""
     return True
@@ -85,6 +106,9 @@ SILENT_ON: Tuple[Tuple["re.Pattern[str]", About, str], ...] = (
     (AMI_RESULTS, about_ami, AMI_TODAY),
     (AMI_TERMS, about_ami, AMI_TODAY),
     (PTCE_IN_A_PLACE, about_ptce, PTCE_LOCAL),
+    # « Il coûte combien ? » after the book: its answer says the sheet gives no price.
+    (COST_OR_DURATION, after_the_book, BOOK),
+    (COST_OR_DURATION, about_the_sheet, NO_DETAIL),
     (FIRM_REFERENCES, anywhere, FIRM),
 )
 

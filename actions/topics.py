@@ -134,6 +134,33 @@ THIS_OFFER = re.compile(
     r"\b(cet|cette|ce|cela|ça)\s+(accompagnement|offre|dispositif|démarche|prestation|mission)",
     re.IGNORECASE,
 )
+# The answers that list points (lines starting with « - »), and each point's own
+# answer where it has one: « la deuxième ? » after the list of offers asks for the
+# second offer; after the report's priorities, the second priority, quoted
+# (``actions/follow_ups.py``). tests/unit/test_answers.py checks it against the texts.
+POINTS: Dict[str, Tuple[str, ...]] = {
+    "faq/offres": (
+        "faq/offre_consolidation",
+        "faq/offre_responsabilite_territoriale",
+        "faq/offre_transition_ecologique",
+        "faq/offre_bien_etre",
+    ),
+    # « cohérence et durabilité, mutualisation, approches transversales et jumelage »,
+    # detailed two by two.
+    "faq/cabinet_vision": (
+        "faq/cabinet_vision_projets",
+        "faq/cabinet_vision_projets",
+        "faq/cabinet_vision_territoires",
+        "faq/cabinet_vision_territoires",
+    ),
+    "faq/cabinet_vision_projets": (),
+    "faq/cabinet_vision_territoires": (),
+    "faq/offre_transition_details": (),
+    "faq/ptce_formes": (),
+    "faq/ptce_benefices": (),
+    "faq/rapport_apports": (),
+    "faq/rapport_priorites": (),
+}
 # The title of the button that leads from a short answer to its details.
 MORE = "En savoir plus"
 # An answer whose details are a topic of their own: its first button is « En savoir plus ».

@@ -7,7 +7,7 @@ without accents or in the plural meets the sheet's wording.
 
 import re
 import unicodedata
-from typing import List
+from typing import List, Optional
 
 import snowballstemmer
 
@@ -51,3 +51,21 @@ def stems(text: str) -> List[str]:
     words = re.findall(r"[^\W_]+", text.lower())
     kept = [word for word in words if strip_accents(word) not in STOPWORDS]
     return [strip_accents(stem) for stem in _stemmer.stemWords(kept)]
+
+
+# The position a French ordinal names in a list, the last one as -1; digits as visitors
+# type them (« 2e », « 3ème », « 1er »), after ``fold``.
+ORDINALS = (
+    (0, re.compile(r"\b(premier|premiere|1(er|ere|re))\b")),
+    (1, re.compile(r"\b(deuxieme|second|seconde|2(e|eme|nd|nde))\b")),
+    (2, re.compile(r"\b(troisieme|3(e|eme))\b")),
+    (3, re.compile(r"\b(quatrieme|4(e|eme))\b")),
+    (-1, re.compile(r"\b(dernier|derniere)\b")),
+)
+
+
+def ordinal(text: str) -> Optional[int]:
+    """The list position an ordinal of ``text`` names (« la deuxième » → 1, « le
+    dernier » → -1), if it names one."""
+    folded = fold(text)
+    return next((position for position, words in ORDINALS if words.search(folded)), None)

@@ -22,10 +22,15 @@ from typing import Callable, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actions.answers import FOUNDS_A_COOPERATIVE  # noqa: E402
+from rasa_sdk import Tracker  # noqa: E402
+
+from actions.ami import about_it  # noqa: E402
+from actions.answers import FOUNDS_A_COOPERATIVE, FUNDING  # noqa: E402
 from actions.contact_wish import asks_for_contact, asks_for_price  # noqa: E402
+from actions.fallback import asks_how_many  # noqa: E402
 from actions.follow_ups import aspect_in_words  # noqa: E402
 from actions.in_context import answer_in_context  # noqa: E402
+from actions.sheet_limits import silent_on  # noqa: E402
 from components.french import fold  # noqa: E402
 from components.other_language import in_another_language  # noqa: E402
 from tests.support.actions import sent_domain  # noqa: E402
@@ -34,13 +39,36 @@ from tests.support.blind import BLIND_SETS, blind_messages  # noqa: E402
 # The channels refuse longer messages (channels/guard.py, MAX_MESSAGE_LENGTH).
 LONGEST = 1000
 # Words the patterns' « .* » parts backtrack on, repeated to the longest message.
-ADVERSARIAL = ("veux ", "pour parler a ", "associ ", "repond ", "qu'on ", "scop ", "a")
+ADVERSARIAL = ("veux ", "pour parler a ", "associ ", "repond ", "qu'on ", "scop ", "a", "combien ")
 FALLBACK_DOMAIN = sent_domain("action_fallback")
+AMI_DOMAIN = sent_domain("action_answer_ami")
+NO_TOPIC = Tracker("bench", {}, {}, [], False, None, {}, "action_listen")
 
 
 def founds_a_cooperative(text: str) -> object:
     """The words that keep a PTCE's forms from a question on founding a cooperative."""
     return FOUNDS_A_COOPERATIVE.search(fold(text))
+
+
+def funding(text: str) -> object:
+    """The words of public funding, which a sheet answer needs the AMI or the firm for."""
+    return FUNDING.search(fold(text))
+
+
+def how_many(text: str) -> object:
+    """The words of a count of PTCE, on the fallback's path."""
+    return asks_how_many(text, None)
+
+
+def what_the_sheet_lacks(text: str) -> object:
+    """What the sheet does not give (costs, durations, places…), on the fallback's path."""
+    return silent_on(text, "faq/ptce_definition")
+
+
+def about_the_ami(text: str) -> object:
+    """Whether a message taken for an AMI question holds the AMI's words (its sentences'
+    stems, read from the domain at each call)."""
+    return about_it(text, NO_TOPIC, AMI_DOMAIN)
 
 
 def in_context_after_the_offers(text: str) -> object:
@@ -54,6 +82,10 @@ CHECKS: List[Callable[[str], object]] = [
     asks_for_price,
     aspect_in_words,
     founds_a_cooperative,
+    funding,
+    how_many,
+    what_the_sheet_lacks,
+    about_the_ami,
     in_context_after_the_offers,
 ]
 

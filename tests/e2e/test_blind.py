@@ -28,7 +28,7 @@ from tests.support.content import ROOT, load_yaml, response_text
 # training data moves a set by up to three points: the gates sit three to four points
 # under the level reached. The figures behind each value, stop by stop:
 # docs/understanding-history.md.
-ON_TOPIC_MINIMUM = {"blind": 0.85, "fresh": 0.84, "third": 0.87}
+ON_TOPIC_MINIMUM = {"blind": 0.85, "fresh": 0.82, "third": 0.87}
 # The issue asks every fact. Each training flips single messages: in seven trainings
 # of stop 18, 1 to 4 facts were unreachable, different ones each time
 # (docs/understanding-history.md). One is tolerated, and named in results/facts.txt, so that the

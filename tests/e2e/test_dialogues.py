@@ -23,11 +23,12 @@ from tests.support.dialogues import evaluate
 CHECKED_TURNS_MINIMUM = {
     "blind": 0.85,
     "fresh": 0.81,
-    "third": 0.85,
-    "fourth": 0.84,
+    "third": 0.84,
+    "fourth": 0.81,
     "fifth": 0.74,
     "sixth": 0.78,
     "seventh": 0.78,
+    "eighth": 0.77,
 }
 REPORTS = {
     "blind": "dialogues.txt",
@@ -37,6 +38,7 @@ REPORTS = {
     "fifth": "dialogues_fifth.txt",
     "sixth": "dialogues_sixth.txt",
     "seventh": "dialogues_seventh.txt",
+    "eighth": "dialogues_eighth.txt",
 }
 
 

@@ -31,7 +31,7 @@ TENSES = ("future", "ongoing", "past")
 
 def tracker_for(intent: str) -> Tracker:
     """A tracker whose latest message has the given intent."""
-    latest = {"intent": {"name": intent, "confidence": 0.99}, "text": "…"}
+    latest = {"intent": {"name": intent, "confidence": 0.99}, "text": "Et l'AMI ?"}
     return Tracker("test", {}, latest, [], False, None, {}, "action_listen")
 
 
@@ -214,3 +214,27 @@ def test_the_winners_are_told_no_results_only_once_the_calendar_is_over() -> Non
     no_results = response_text("utter_ami_no_results")
     assert no_results in answer("ami_laureats", date(2026, 11, 26))
     assert no_results not in answer("ami_laureats", date(2021, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "answered"),
+    [
+        # The NLU's ami_calendrier at 0.57 for a poem: nothing of the AMI in it.
+        ("écris-moi un poème sur l'automne", None, False),
+        ("quelles étaient les dates ?", None, True),
+        ("et les lauréats ?", None, True),
+        ("et ensuite il se passait quoi ?", "ami_calendrier", True),
+    ],
+)
+def test_an_ami_answer_needs_the_ami_named_a_date_or_an_ami_answer_before(
+    text: str, topic: str, answered: bool
+) -> None:
+    latest = {"intent": {"name": "ami_calendrier", "confidence": 0.57}, "text": text}
+    asked = Tracker("test", {TOPIC_SLOT: topic}, latest, [], False, None, {}, "action_listen")
+    events, messages = run_action(
+        ActionAnswerAmi(clock=lambda: datetime(2026, 11, 26, 12, tzinfo=timezone.utc)), asked
+    )
+    if answered:
+        assert len(messages) == 1 and SlotSet(TOPIC_SLOT, "ami_calendrier") in events
+    else:
+        assert (events, messages) == ([FollowupAction("action_answer_out_of_scope")], [])

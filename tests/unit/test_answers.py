@@ -28,7 +28,16 @@ from actions.follow_ups import (
     ActionAnswerFollowUp,
     aspect_in_words,
 )
-from actions.topics import DETAILS, MAIN_TOPICS, MORE, RELATED, TOPIC_SLOT, TOPICS, buttons
+from actions.topics import (
+    DETAILS,
+    MAIN_TOPICS,
+    MORE,
+    POINTS,
+    RELATED,
+    TOPIC_SLOT,
+    TOPICS,
+    buttons,
+)
 from components.french import fold
 from tests.support.actions import run_action
 from tests.support.content import response_text, responses
@@ -336,6 +345,8 @@ def test_a_yes_no_question_the_sheet_says_yes_to_is_answered_oui_first() -> None
         ("faq/ptce_definition", "Une mairie peut en faire partie ?"),
         ("faq/ptce_definition", "Moi, simple habitant, je peux y participer ?"),
         ("faq/ptce_definition", "un labo universitaire peut-il être membre d'un pôle ?"),
+        ("faq/ptce_definition", "Les modes de fonctionnement des pôles sont-ils issus de l'ESS ?"),
+        ("faq/ptce_definition", "leur fonctionnement s'inspire-t-il de l’économie sociale ?"),
         ("faq/ptce_formes", "on peut mutualiser des salariés entre structures ?"),
     ],
 )
@@ -772,6 +783,24 @@ def test_the_law_answers_only_a_message_about_ptce(
 
 
 @pytest.mark.parametrize(
+    "text, topic, answered",
+    [
+        # Public money for anything but a PTCE, the AMI or the firm's work: out of scope.
+        ("Une troupe de théâtre peut obtenir quelles subventions du département ?", None, False),
+        ("Votre cabinet aide-t-il à trouver des subventions ?", None, True),
+        ("et ces subventions, elles étaient de combien ?", "ami_laureats", True),
+    ],
+)
+def test_funding_is_answered_only_about_ptce_the_ami_or_the_firm(
+    text: str, topic: Optional[str], answered: bool
+) -> None:
+    latest = dict(faq_message("faq/cabinet_vision"), text=text)
+    events, messages = run_action(ActionAnswerFaq(), tracker(latest, topic))
+    declined = (events, messages) == ([FollowupAction("action_answer_out_of_scope")], [])
+    assert declined is not answered
+
+
+@pytest.mark.parametrize(
     "text, topic, about",
     [
         # A State aid in general: out of scope, not the AMI's limits with its 2021 facts.
@@ -814,3 +843,64 @@ def test_the_forms_of_a_ptce_do_not_answer_how_to_found_a_cooperative(
         assert [m.get("response") for m in messages] == ["utter_faq/ptce_formes"]
     else:
         assert (events, messages) == ([FollowupAction("action_answer_out_of_scope")], [])
+
+
+def asked(text: str, intent: str, topic: str, key: str = "faq/cabinet_presentation") -> Tracker:
+    """``text`` right after ``topic``, parsed as ``intent`` (the selector giving ``key``)."""
+    latest = dict(faq_message(key), text=text, intent={"name": intent, "confidence": 0.9})
+    return tracker(latest, topic)
+
+
+@pytest.mark.parametrize(
+    "text, position", [("Détaillez la deuxième", 1), ("et le 3e point ?", 2), ("la dernière", -1)]
+)
+def test_a_point_named_by_its_rank_after_a_list_is_quoted(text: str, position: int) -> None:
+    """« Vous pouvez préciser la deuxième ? » after the report's priorities got its finding."""
+    events, (message,) = run_action(
+        ActionAnswerFollowUp(clock=lambda: LATER), asked(text, "ask_more", "faq/rapport_priorites")
+    )
+    lines = response_text("utter_faq/rapport_priorites").splitlines()
+    priorities = [line[2:].rstrip(" ;.") for line in lines if line.startswith("- ")]
+    assert message["response"] == "utter_point_only"
+    assert f"seulement\u00a0: {priorities[position]}." in message["text"]
+    assert SlotSet(TOPIC_SLOT, "faq/rapport_priorites") in events
+
+
+def test_a_point_of_the_offers_gets_that_offers_answer() -> None:
+    events, (message,) = run_action(
+        ActionAnswerFollowUp(clock=lambda: LATER),
+        asked("la deuxième ?", "nlu_fallback", "faq/offres"),
+    )
+    assert message["response"] == "utter_faq/offre_responsabilite_territoriale"
+    assert SlotSet(TOPIC_SLOT, "faq/offre_responsabilite_territoriale") in events
+
+
+def test_a_rank_the_list_does_not_have_or_another_aspect_is_not_a_point() -> None:
+    _, messages = run_action(
+        ActionAnswerFollowUp(clock=lambda: LATER),
+        asked("le quatrième ?", "ask_more", "faq/ptce_formes"),
+    )
+    # Two forms only: what « more » gets, the sheet's « nothing more » and the answer.
+    assert [message["response"] for message in messages] == [
+        NOTHING_MORE,
+        "utter_faq/ptce_formes",
+    ]
+    assert aspect_in_words("la première, c'était quand ?") == "date"
+    assert aspect_in_words("Détaillez la deuxième") == "point"
+
+
+def test_a_point_the_selector_took_for_a_sheet_question_goes_to_the_follow_ups() -> None:
+    events, messages = run_action(
+        ActionAnswerFaq(), asked("Détaillez la deuxième, svp.", "faq", "faq/rapport_priorites")
+    )
+    assert (events, messages) == ([FollowupAction("action_answer_follow_up")], [])
+    _, (message,) = run_action(ActionAnswerFaq(), asked("Détaillez la deuxième", "faq", None))
+    assert message["response"] == "utter_faq/cabinet_presentation"
+
+
+def test_every_list_of_points_matches_its_answer() -> None:
+    for topic, keys in POINTS.items():
+        assert set(keys) <= set(TOPICS), topic
+        if not keys:
+            lines = response_text(f"utter_{topic}").splitlines()
+            assert sum(line.startswith("- ") for line in lines) >= 2, topic

@@ -242,7 +242,7 @@ def test_the_blind_conversations_meet_the_issues_size_and_use_only_checked_keys(
     assert all(turn.user.strip() for turn in turns)
 
 
-@pytest.mark.parametrize("name", ["fresh", "third", "sixth", "seventh"])
+@pytest.mark.parametrize("name", ["fresh", "third", "sixth", "seventh", "eighth"])
 def test_the_later_conversation_sets_are_read_and_have_ids_of_their_own(name: str) -> None:
     conversations = load_conversations(DIALOGUE_SETS[name])
     turns = [turn for conversation in conversations for turn in conversation.turns]

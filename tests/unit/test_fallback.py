@@ -416,3 +416,23 @@ def test_a_message_first_taken_for_out_of_scope_never_gets_the_definition_by_its
     tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
     _, (message,) = run_action(ActionFallback(), tracker)
     assert message["response"] != "utter_faq/ptce_definition"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "counted"),
+    [
+        ("cb y en a en tout ?", "faq/ptce_definition", True),
+        ("Combien en existe-t-il ?", None, True),
+        ("et des PTCE, y en avait combien ?", "ami_vagues", True),
+        # Winners of the AMI, members of a PTCE, a cost: no count of PTCE.
+        ("combien y en a eu, des lauréats ?", "ami_laureats", False),
+        ("il faut combien d'acteurs minimum ?", "faq/ptce_definition", False),
+        ("y en a pour combien, en prix ?", "faq/ptce_definition", False),
+    ],
+)
+def test_an_unsure_question_on_how_many_gets_the_count_of_ptce(
+    text: str, topic: Optional[str], counted: bool
+) -> None:
+    events, (message,) = run_action(ActionFallback(), unsure(text, {"topic": topic}))
+    assert (message["response"] == "utter_faq/ptce_nombre") is counted
+    assert (SlotSet("topic", "faq/ptce_nombre") in events) is counted

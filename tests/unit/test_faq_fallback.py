@@ -196,3 +196,57 @@ def test_a_message_of_common_words_only_is_left_to_the_selector(
     assert intent_after(trained, parsed("PTCE ?", key, 0.3)) == "faq"
     barely = CONFIG["confirmed_threshold"] - 0.01
     assert intent_after(trained, parsed("PTCE ?", key, barely)) == "nlu_fallback"
+
+
+def hesitant(text: str, key: str, answer: float, intent: float, other: float = 0.0) -> Message:
+    """A message whose intent is below Rasa's threshold, with another intent at ``other``
+    first, and the selector giving ``key`` at ``answer``."""
+    message = parsed(text, key, answer, intent=intent)
+    if other:
+        message.data["intent"] = {"name": "out_of_scope", "confidence": other}
+        message.data["intent_ranking"].insert(0, {"name": "out_of_scope", "confidence": other})
+    return message
+
+
+@pytest.fixture
+def rescuing(trained: FaqFallbackClassifier) -> FaqFallbackClassifier:
+    trained.component_config = {
+        **trained.component_config,
+        "rescue_threshold": 0.6,
+        "out_of_scope_doubt": 0.15,
+        "doubted_similarity": 0.25,
+    }
+    return trained
+
+
+def test_a_sure_confirmed_answer_stands_though_the_intent_hesitated(
+    rescuing: FaqFallbackClassifier,
+) -> None:
+    """« loi »: out_of_scope 0.11 first, faq below it, the selector sure of the law."""
+    message = hesitant("la charte", "faq/charte", 0.73, intent=0.05, other=0.11)
+    assert intent_after(rescuing, message) == "faq"
+    assert message.get("intent") == {"name": "faq", "confidence": 0.05}
+    assert intent_after(rescuing, hesitant("la charte", "faq/charte", 0.73, intent=0.52)) == "faq"
+
+
+def test_no_rescue_below_its_threshold_nor_by_default(rescuing: FaqFallbackClassifier) -> None:
+    unsure = hesitant("la charte", "faq/charte", 0.59, intent=0.5)
+    assert intent_after(rescuing, unsure) == "nlu_fallback"
+    default = FaqFallbackClassifier.get_default_config()["rescue_threshold"]
+    rescuing.component_config = {**rescuing.component_config, "rescue_threshold": default}
+    sure = hesitant("la charte", "faq/charte", 0.99, intent=0.5)
+    assert intent_after(rescuing, sure) == "nlu_fallback"
+
+
+def test_no_rescue_when_another_intent_is_likely(rescuing: FaqFallbackClassifier) -> None:
+    """« on partage koi exactement ? »: an AMI intent at 0.24 is a doubt."""
+    message = hesitant("la charte", "faq/charte", 0.9, intent=0.1, other=0.24)
+    assert intent_after(rescuing, message) == "nlu_fallback"
+
+
+def test_no_rescue_when_the_words_do_not_confirm(rescuing: FaqFallbackClassifier) -> None:
+    """« Quel temps fera-t-il demain ? » with a sure but unconfirmed answer."""
+    weather = hesitant("quel temps fera-t-il demain", "faq/charte", 0.9, intent=0.3)
+    assert intent_after(rescuing, weather) == "nlu_fallback"
+    other_answer = hesitant("c'est quoi un ptce", "faq/charte", 0.9, intent=0.3)
+    assert intent_after(rescuing, other_answer) == "nlu_fallback"

@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.answers import AMI_TODAY
 from actions.fallback import ActionFallback
-from actions.sheet_limits import FIRM, PTCE_LOCAL, silent_on
+from actions.sheet_limits import BOOK, FIRM, NO_DETAIL, PTCE_LOCAL, silent_on
 from tests.support.actions import run_action
 from tests.support.content import response_start
 
@@ -27,6 +27,10 @@ from tests.support.content import response_start
         ("On en trouve dans ma région ?", "faq/ptce_definition", PTCE_LOCAL),
         ("Vous avez déjà conseillé des collectivités sur ce genre de démarche ?", None, FIRM),
         ("Pouvez-vous me citer vos références ?", None, FIRM),
+        # A cost or a duration, which the sheet never gives; the book's answer says so.
+        ("ca prend combien de temps de lancer un pôle ?", None, NO_DETAIL),
+        ("et en euros ça représente quoi ?", "ami_laureats", NO_DETAIL),
+        ("Et il est cher ?", "faq/cabinet_ouvrage", BOOK),
     ],
 )
 def test_a_question_on_what_the_sheet_lacks_gets_the_answer_that_says_so(
@@ -60,6 +64,8 @@ def test_a_question_on_what_the_sheet_lacks_gets_the_answer_that_says_so(
         ("Notre PTCE est installé à Quimperlé", None),
         # References of a document, not of the firm.
         ("Le rapport donne-t-il ses sources ?", None),
+        # A cost of something that is no PTCE, asked first.
+        ("combien coûte une baguette de pain", None),
     ],
 )
 def test_other_questions_are_not_taken_for_what_the_sheet_lacks(
