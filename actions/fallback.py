@@ -105,6 +105,12 @@ HOW_MANY = re.compile(
     r"|\by en (a|avait)\b.*\b(combien|cb)\b"
 )
 COUNT = "faq/ptce_nombre"
+# Who takes part (« Quels types d'acteurs peuvent en faire partie ? », « Ça peut
+# réunir qui, un PTCE ? »): the definition, which lists them.
+WHO_TAKES_PART = re.compile(
+    r"\b(qui|ki|quels?|quelles?)\b.*\b(fai\w* partie|font partie|en etre|membres?|participer"
+    r"|rejoindre|reunir|compos\w*|regroup\w*|adherer)\b|\b(reunir|regroup\w*|compos\w*)\b.*\b(qui|ki)\b"
+)
 
 
 def likeliest_topics(parse_data: Dict[Text, Any], limit: int = MAX_TOPICS) -> List[str]:
@@ -148,10 +154,20 @@ def asks_how_many(text: str, remembered: Optional[str]) -> bool:
     """Whether ``text`` asks how many PTCE there are: in its words, about PTCE by name,
     right after an answer on them, or as a first question."""
     folded = fold(text)
-    about_ptce = bool(ABOUT_PTCE.search(folded)) or (remembered or "faq/ptce").startswith(
-        "faq/ptce"
-    )
-    return bool(HOW_MANY.search(folded)) and about_ptce and not asks_a_cost(text)
+    if not HOW_MANY.search(folded) or asks_a_cost(text):
+        return False
+    first_question = remembered is None
+    return first_question or remembered.startswith("faq/ptce") or bool(ABOUT_PTCE.search(folded))
+
+
+def asks_who_takes_part(text: str, remembered: Optional[str]) -> bool:
+    """Whether ``text`` asks who may be a member of a PTCE: by name, right after an answer
+    on them, or as a first question."""
+    folded = fold(text)
+    if not WHO_TAKES_PART.search(folded):
+        return False
+    first_question = remembered is None
+    return first_question or remembered.startswith("faq/ptce") or bool(ABOUT_PTCE.search(folded))
 
 
 def misses_before(tracker: Tracker) -> int:
@@ -229,9 +245,18 @@ class ActionFallback(Action):
             # « y a t il un ptce a quimper »: the sheet does not say, and who can.
             send_faq_answer(dispatcher, silent)
             return [SlotSet(TOPIC_SLOT, silent)]
-        if by_words and asks_how_many(text, remembered):
-            send_faq_answer(dispatcher, COUNT)
-            return [SlotSet(TOPIC_SLOT, COUNT)]
+        told = (
+            COUNT
+            if asks_how_many(text, remembered)
+            else DEFINITION
+            if asks_who_takes_part(text, remembered)
+            else None
+        )
+        if by_words and told:
+            # « cb y en a » after the definition: the count; « qui fait partie de ces
+            # trucs ? »: the definition, which lists the members.
+            send_faq_answer(dispatcher, told)
+            return [SlotSet(TOPIC_SLOT, told)]
         today = paris_date(self.clock())
         nearby = answer_in_context(text, remembered, domain, today) if by_words else None
         if nearby:

@@ -66,9 +66,14 @@ OWN_TOPIC_CONFIDENCE = 0.6
 # « qui » alone is not enough: « c'est pour qui ? » asks who may take part.
 ASPECT_WORDS: Dict[str, "re.Pattern[str]"] = {
     "date": re.compile(r"\b(quand|qd|kan|dates?|annee|dat\w*)\b"),
-    "link": re.compile(r"\b(liens?|url|pdf|link|telecharg\w*|procurer|consulter|achet\w*)\b"),
+    # « On peut le revoir ? » after the webinar: its recording.
+    "link": re.compile(
+        r"\b(liens?|url|pdf|link|telecharg\w*|procurer|consulter|achet\w*|revoir|visionner)\b"
+    ),
     "author": re.compile(
-        r"\b(auteurs?|ecrit\w*|redig\w*|par qui|a qui|qui l'|qui a|qui ont|vien\w* d'? ?ou\b)"
+        r"\b(auteurs?|ecrit\w*|redig\w*|par qui|a qui|qui l'|qui a|qui ont|vien\w* d'? ?ou\b"
+        # « c'est de qui ? », « cé ki ki la fait » (not « de qui est composé un PTCE »)
+        r"|c['\s]?(est)? de (qui|ki)\W*$|(qui|ki) (l'?a|la) fai\w*)"
     ),
     # « développez », not « leur développement », which names a subject of its own.
     "more": re.compile(

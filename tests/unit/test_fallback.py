@@ -436,3 +436,20 @@ def test_an_unsure_question_on_how_many_gets_the_count_of_ptce(
     events, (message,) = run_action(ActionFallback(), unsure(text, {"topic": topic}))
     assert (message["response"] == "utter_faq/ptce_nombre") is counted
     assert (SlotSet("topic", "faq/ptce_nombre") in events) is counted
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "told"),
+    [
+        ("Quels types d'acteurs peuvent en faire partie ?", "faq/ptce_formes", True),
+        ("Ça peut réunir qui, un PTCE ?", None, True),
+        # Who may apply to the AMI, who is in the firm: not a PTCE's members.
+        ("qui peut candidater ?", "ami_presentation", False),
+        ("quels membres compte votre équipe ?", "faq/offres", False),
+    ],
+)
+def test_an_unsure_question_on_who_takes_part_gets_the_definition(
+    text: str, topic: Optional[str], told: bool
+) -> None:
+    events, (message,) = run_action(ActionFallback(), unsure(text, {"topic": topic}))
+    assert (message["response"] == "utter_faq/ptce_definition") is told
