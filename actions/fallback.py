@@ -60,7 +60,7 @@ from actions.contact_wish import PRICES, asks_a_cost, asks_for_contact
 from actions.follow_ups import FOLLOW_UP, aspect_in_words, names_subject, subject_in_words
 from actions.in_context import answer_in_context, has_answer
 from actions.safety import guarded
-from actions.sheet_limits import silent_on
+from actions.sheet_limits import about_ptce, silent_on
 from actions.sheet_search import sheet_search
 from actions.topics import MAIN_TOPICS, TOPIC_SLOT, TOPICS, buttons
 from components.french import fold
@@ -150,24 +150,17 @@ def asked_what_it_is(text: str) -> Optional[str]:
     return None if ONE_SIDE_OF_PTCE.search(folded) else DEFINITION
 
 
-def asks_how_many(text: str, remembered: Optional[str]) -> bool:
-    """Whether ``text`` asks how many PTCE there are: in its words, about PTCE by name,
-    right after an answer on them, or as a first question."""
+def told_by_words(text: str, remembered: Optional[str]) -> Optional[str]:
+    """The answer a question on PTCE gets by its words: the count for « cb y en a »
+    (never for a cost), the definition, which lists the members, for « qui fait
+    partie de ces trucs ? ». Only about PTCE by name, right after an answer on them,
+    or as a first question."""
     folded = fold(text)
-    if not HOW_MANY.search(folded) or asks_a_cost(text):
-        return False
-    first_question = remembered is None
-    return first_question or remembered.startswith("faq/ptce") or bool(ABOUT_PTCE.search(folded))
-
-
-def asks_who_takes_part(text: str, remembered: Optional[str]) -> bool:
-    """Whether ``text`` asks who may be a member of a PTCE: by name, right after an answer
-    on them, or as a first question."""
-    folded = fold(text)
-    if not WHO_TAKES_PART.search(folded):
-        return False
-    first_question = remembered is None
-    return first_question or remembered.startswith("faq/ptce") or bool(ABOUT_PTCE.search(folded))
+    if remembered is not None and not about_ptce(folded, remembered):
+        return None
+    if HOW_MANY.search(folded) and not asks_a_cost(text):
+        return COUNT
+    return DEFINITION if WHO_TAKES_PART.search(folded) else None
 
 
 def misses_before(tracker: Tracker) -> int:
@@ -245,13 +238,7 @@ class ActionFallback(Action):
             # « y a t il un ptce a quimper »: the sheet does not say, and who can.
             send_faq_answer(dispatcher, silent)
             return [SlotSet(TOPIC_SLOT, silent)]
-        told = (
-            COUNT
-            if asks_how_many(text, remembered)
-            else DEFINITION
-            if asks_who_takes_part(text, remembered)
-            else None
-        )
+        told = told_by_words(text, remembered)
         if by_words and told:
             # « cb y en a » after the definition: the count; « qui fait partie de ces
             # trucs ? »: the definition, which lists the members.

@@ -27,7 +27,7 @@ from rasa_sdk import Tracker  # noqa: E402
 from actions.ami import about_it  # noqa: E402
 from actions.answers import FOUNDS_A_COOPERATIVE, FUNDING  # noqa: E402
 from actions.contact_wish import asks_for_contact, asks_for_price  # noqa: E402
-from actions.fallback import asks_how_many  # noqa: E402
+from actions.fallback import told_by_words  # noqa: E402
 from actions.follow_ups import aspect_in_words  # noqa: E402
 from actions.in_context import answer_in_context  # noqa: E402
 from actions.sheet_limits import silent_on  # noqa: E402
@@ -55,9 +55,9 @@ def funding(text: str) -> object:
     return FUNDING.search(fold(text))
 
 
-def how_many(text: str) -> object:
-    """The words of a count of PTCE, on the fallback's path."""
-    return asks_how_many(text, None)
+def words_on_ptce(text: str) -> object:
+    """The words of a count of PTCE or of who takes part, on the fallback's path."""
+    return told_by_words(text, None)
 
 
 def what_the_sheet_lacks(text: str) -> object:
@@ -83,7 +83,7 @@ CHECKS: List[Callable[[str], object]] = [
     aspect_in_words,
     founds_a_cooperative,
     funding,
-    how_many,
+    words_on_ptce,
     what_the_sheet_lacks,
     about_the_ami,
     in_context_after_the_offers,

@@ -8,6 +8,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 import actions.fallback
 from actions.fallback import (
+    COUNT,
+    DEFINITION,
     MISSES,
     SEARCH_COVERAGE,
     SEARCH_THRESHOLD,
@@ -419,37 +421,26 @@ def test_a_message_first_taken_for_out_of_scope_never_gets_the_definition_by_its
 
 
 @pytest.mark.parametrize(
-    ("text", "topic", "counted"),
+    ("text", "topic", "key", "told"),
     [
-        ("cb y en a en tout ?", "faq/ptce_definition", True),
-        ("Combien en existe-t-il ?", None, True),
-        ("et des PTCE, y en avait combien ?", "ami_vagues", True),
+        ("cb y en a en tout ?", "faq/ptce_definition", COUNT, True),
+        ("Combien en existe-t-il ?", None, COUNT, True),
+        ("et des PTCE, y en avait combien ?", "ami_vagues", COUNT, True),
         # Winners of the AMI, members of a PTCE, a cost: no count of PTCE.
-        ("combien y en a eu, des lauréats ?", "ami_laureats", False),
-        ("il faut combien d'acteurs minimum ?", "faq/ptce_definition", False),
-        ("y en a pour combien, en prix ?", "faq/ptce_definition", False),
-    ],
-)
-def test_an_unsure_question_on_how_many_gets_the_count_of_ptce(
-    text: str, topic: Optional[str], counted: bool
-) -> None:
-    events, (message,) = run_action(ActionFallback(), unsure(text, {"topic": topic}))
-    assert (message["response"] == "utter_faq/ptce_nombre") is counted
-    assert (SlotSet("topic", "faq/ptce_nombre") in events) is counted
-
-
-@pytest.mark.parametrize(
-    ("text", "topic", "told"),
-    [
-        ("Quels types d'acteurs peuvent en faire partie ?", "faq/ptce_formes", True),
-        ("Ça peut réunir qui, un PTCE ?", None, True),
+        ("combien y en a eu, des lauréats ?", "ami_laureats", COUNT, False),
+        ("il faut combien d'acteurs minimum ?", "faq/ptce_definition", COUNT, False),
+        ("y en a pour combien, en prix ?", "faq/ptce_definition", COUNT, False),
+        ("Quels types d'acteurs peuvent en faire partie ?", "faq/ptce_formes", DEFINITION, True),
+        ("Ça peut réunir qui, un PTCE ?", None, DEFINITION, True),
         # Who may apply to the AMI, who is in the firm: not a PTCE's members.
-        ("qui peut candidater ?", "ami_presentation", False),
-        ("quels membres compte votre équipe ?", "faq/offres", False),
+        ("qui peut candidater ?", "ami_presentation", DEFINITION, False),
+        ("quels membres compte votre équipe ?", "faq/offres", DEFINITION, False),
     ],
 )
-def test_an_unsure_question_on_who_takes_part_gets_the_definition(
-    text: str, topic: Optional[str], told: bool
+def test_an_unsure_question_on_how_many_ptce_or_who_takes_part_gets_its_answer(
+    text: str, topic: Optional[str], key: str, told: bool
 ) -> None:
+    """The count of PTCE, or the definition that lists their members, told by the words."""
     events, (message,) = run_action(ActionFallback(), unsure(text, {"topic": topic}))
-    assert (message["response"] == "utter_faq/ptce_definition") is told
+    assert (message["response"] == f"utter_{key}") is told
+    assert (SlotSet("topic", key) in events) is told
